@@ -1,0 +1,53 @@
+/**
+ * Branded GUID identifiers, one brand per entity, and their generator.
+ * New ids are UUID v7: time-ordered, so "newest first" is "largest id first" and cursors are ids.
+ */
+import { Clock, Effect, Schema } from "effect"
+
+const Guid = Schema.UUID
+
+/** Identifies a customer account (the tenant). */
+export const CustomerId = Guid.pipe(Schema.brand("CustomerId"))
+export type CustomerId = typeof CustomerId.Type
+/** Identifies a contact, the recipient of messages. */
+export const ContactId = Guid.pipe(Schema.brand("ContactId"))
+export type ContactId = typeof ContactId.Type
+/** Identifies a message template. */
+export const TemplateId = Guid.pipe(Schema.brand("TemplateId"))
+export type TemplateId = typeof TemplateId.Type
+/** Identifies a message. */
+export const MessageId = Guid.pipe(Schema.brand("MessageId"))
+export type MessageId = typeof MessageId.Type
+/** Identifies a ledger entry. */
+export const LedgerEntryId = Guid.pipe(Schema.brand("LedgerEntryId"))
+export type LedgerEntryId = typeof LedgerEntryId.Type
+/** Identifies a webhook endpoint. */
+export const WebhookId = Guid.pipe(Schema.brand("WebhookId"))
+export type WebhookId = typeof WebhookId.Type
+/** Identifies a webhook event (the `webhook-id` header: stable across retries). */
+export const EventId = Guid.pipe(Schema.brand("EventId"))
+export type EventId = typeof EventId.Type
+/** Identifies one delivery of an event to one endpoint. */
+export const DeliveryId = Guid.pipe(Schema.brand("DeliveryId"))
+export type DeliveryId = typeof DeliveryId.Type
+
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+
+/** A UUID v7 for the given wall-clock milliseconds (RFC 9562 §5.7). */
+export const uuidv7 = (nowMillis: number): string => {
+  const bytes = new Uint8Array(16)
+  crypto.getRandomValues(bytes)
+  let ms = nowMillis
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256
+    ms = Math.floor(ms / 256)
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80
+  const h = hex(bytes)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/** A fresh time-ordered id of the given brand, stamped with the Effect `Clock`. */
+export const make = <A extends string>(schema: { readonly make: (s: string) => A }): Effect.Effect<A> =>
+  Effect.map(Clock.currentTimeMillis, (now) => schema.make(uuidv7(now)))
