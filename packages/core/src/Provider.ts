@@ -68,3 +68,12 @@ export interface InboundReport {
   /** A final price the provider reported. */
   readonly price?: Micros | undefined
 }
+
+/**
+ * The single inbound path of provider status reports: HTTP callbacks and the simulated provider both
+ * hand their reports to it. Status tracking implements it.
+ */
+export class InboundReports extends Context.Tag("@sent/core/InboundReports")<
+  InboundReports,
+  { readonly ingest: (inbound: InboundReport) => Effect.Effect<void> }
+>() {}

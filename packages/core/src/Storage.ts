@@ -278,3 +278,21 @@ export type Storage =
   | HeldReports
   | DispatchJobs
   | Webhooks
+  | JobSignals
+
+/** The durable queues a worker can wait on. */
+export type Queue = "dispatch" | "webhooks"
+
+/**
+ * Wake-ups for workers: a producer signals after committing a job, a worker waits for a signal (or its
+ * polling backstop) instead of busy polling. In process on SQLite; `pg_notify`/LISTEN across processes
+ * on PostgreSQL.
+ */
+export class JobSignals extends Context.Tag("@sent/core/JobSignals")<
+  JobSignals,
+  {
+    readonly signal: (queue: Queue) => Effect.Effect<void>
+    /** Completes at the next signal of the queue after the call, or after `timeoutMillis`. */
+    readonly wait: (queue: Queue, timeoutMillis: number) => Effect.Effect<void>
+  }
+>() {}
