@@ -159,6 +159,12 @@ export class IdempotencyKeys extends Context.Tag("@sent/core/IdempotencyKeys")<
 export class HeldReports extends Context.Tag("@sent/core/HeldReports")<
   HeldReports,
   {
+    /**
+     * Serialises, until the current transaction ends, everyone holding or taking reports of this id
+     * (`pg_advisory_xact_lock` on PostgreSQL; SQLite transactions are serial already). Without it a report
+     * could be held just after the dispatcher took the held ones, and wait forever.
+     */
+    readonly lock: (provider: string, providerMessageId: string) => Effect.Effect<void>
     readonly hold: (inbound: InboundReport, at: Date) => Effect.Effect<void>
     /** Removes and returns every held report for the id, oldest first. */
     readonly take: (provider: string, providerMessageId: string) => Effect.Effect<ReadonlyArray<InboundReport>>

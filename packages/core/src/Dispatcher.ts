@@ -1,0 +1,229 @@
+/**
+ * The dispatch worker: claims queued messages' jobs with a lease, sends each through its channel's
+ * provider, and records the outcome in the same transaction that completes the job. Transient refusals
+ * are retried with exponential backoff and jitter through the job's `run_at`; permanent ones fail the
+ * message (refunded) or, for an automatic WhatsApp send to someone without WhatsApp, fall back to SMS once.
+ *
+ * A worker killed mid-job loses nothing: its lease expires and another claim takes the job. The price of
+ * that safety is that the provider may see the same send twice — which is why the provider's id, not
+ * ours, keys the status reports.
+ */
+import { Context, Duration, Effect, Fiber, Layer, Option, Random, Ref } from "effect"
+import * as ChannelSelection from "./ChannelSelection.js"
+import * as Ids from "./Ids.js"
+import { now } from "./internal/time.js"
+import type { MessageRecord } from "./Message.js"
+import type { MessageError } from "./MessageStatus.js"
+import { micros } from "./Money.js"
+import { type ProviderRejected, Providers } from "./Provider.js"
+import * as RateCard from "./RateCard.js"
+import * as Settlement from "./Settlement.js"
+import * as SmsEncoding from "./SmsEncoding.js"
+import { StatusTracking } from "./StatusTracking.js"
+import { Contacts, type DispatchJob, DispatchJobs, JobSignals, Ledger, Messages, Rates, Transactor } from "./Storage.js"
+
+/** How a dispatch worker behaves. */
+export interface Options {
+  /** Jobs claimed and sent at once. */
+  readonly concurrency: number
+  /** How long a claim holds a job; longer than any provider call may take. */
+  readonly leaseMillis: number
+  /** Sends of one message before a transient failure becomes final. */
+  readonly maxAttempts: number
+  /** The first retry's delay; each next one doubles, up to `maxDelayMillis`, with jitter. */
+  readonly baseDelayMillis: number
+  readonly maxDelayMillis: number
+  /** The polling backstop when no signal arrives. */
+  readonly pollMillis: number
+  /** How long shutdown waits for jobs in flight before releasing them. */
+  readonly shutdownGraceMillis: number
+}
+
+/** Defaults: a simulated `02` (two transient failures) is delivered within a few seconds. */
+export const defaults: Options = {
+  concurrency: 64,
+  leaseMillis: 30_000,
+  maxAttempts: 8,
+  baseDelayMillis: 250,
+  maxDelayMillis: 5 * 60_000,
+  pollMillis: 1_000,
+  shutdownGraceMillis: 10_000
+}
+
+/** The delay before retry number `attempt` (1-based): exponential, capped, with ±50% jitter. */
+export const retryDelay = (options: Options, attempt: number, retryAfterMillis: number | undefined) =>
+  Effect.map(Random.nextRange(0.5, 1.5), (jitter) => {
+    const exponential = Math.min(options.maxDelayMillis, options.baseDelayMillis * 2 ** (attempt - 1))
+    return Math.max(Math.round(exponential * jitter), retryAfterMillis ?? 0)
+  })
+
+/** Processing of claimed dispatch jobs. */
+export class Dispatcher extends Context.Tag("@sent/core/Dispatcher")<
+  Dispatcher,
+  {
+    /** Claims one batch of due jobs and processes it; returns how many it claimed. */
+    readonly runOnce: Effect.Effect<number>
+    /** The worker's id in leases. */
+    readonly workerId: string
+  }
+>() {
+  /** A dispatcher with the given options. */
+  static readonly layer = (options: Partial<Options> = {}) =>
+    Layer.effect(Dispatcher, make({ ...defaults, ...options }))
+
+  /**
+   * Runs the worker loop for the lifetime of the layer. On shutdown it stops claiming, lets jobs in
+   * flight finish for the grace period, and releases whatever it still holds.
+   */
+  static readonly worker = (options: Partial<Options> = {}) =>
+    Layer.scopedDiscard(Effect.gen(function*() {
+      const settings = { ...defaults, ...options }
+      const dispatcher = yield* Dispatcher
+      const jobs = yield* DispatchJobs
+      const signals = yield* JobSignals
+      const stopping = yield* Ref.make(false)
+      const step = Effect.gen(function*() {
+        const claimed = yield* dispatcher.runOnce
+        if (claimed > 0) return
+        const next = yield* jobs.nextRunAt
+        const at = yield* now
+        const wait = Option.match(next, {
+          onNone: () => settings.pollMillis,
+          onSome: (runAt) => Math.max(0, Math.min(settings.pollMillis, runAt.getTime() - at.getTime()))
+        })
+        if (wait > 0) yield* signals.wait("dispatch", wait)
+      }).pipe(Effect.catchAllCause((cause) => Effect.logError("dispatch worker step failed", cause)))
+      const fiber = yield* Effect.forkDaemon(Effect.gen(function*() {
+        while (!(yield* Ref.get(stopping))) yield* step
+      }))
+      yield* Effect.addFinalizer(() =>
+        Effect.gen(function*() {
+          yield* Ref.set(stopping, true)
+          yield* signals.signal("dispatch")
+          const finished = yield* Fiber.await(fiber).pipe(Effect.timeout(Duration.millis(settings.shutdownGraceMillis)), Effect.option)
+          if (Option.isNone(finished)) yield* Fiber.interrupt(fiber)
+          yield* jobs.release(dispatcher.workerId)
+        })
+      )
+    }))
+}
+
+const make = (options: Options) =>
+  Effect.gen(function*() {
+    const tx = yield* Transactor
+    const jobs = yield* DispatchJobs
+    const messages = yield* Messages
+    const contacts = yield* Contacts
+    const ledger = yield* Ledger
+    const rates = yield* Rates
+    const providers = yield* Providers
+    const tracking = yield* StatusTracking
+    const signals = yield* JobSignals
+    const workerId = `dispatch-${yield* Ids.make(Ids.EventId)}`
+
+    const finish = (job: DispatchJob, effect: Effect.Effect<unknown>) =>
+      Effect.zipRight(tx.withTransaction(Effect.zipRight(effect, jobs.complete(job.id))), signals.signal("webhooks"))
+
+    const failFinally = (job: DispatchJob, record: MessageRecord, error: MessageError) =>
+      finish(job, tracking.failedBeforeAcceptance(record.id, error))
+
+    /** The SMS re-route of a message WhatsApp refused; fails the message when the balance cannot cover it. */
+    const fallBack = (job: DispatchJob, record: MessageRecord, reason: MessageError) =>
+      Effect.gen(function*() {
+        const fellBack = yield* tx.withTransaction(
+          Effect.map(
+            tracking.change(record.id, (current, at) =>
+              Effect.gen(function*() {
+                if (current.status !== "queued" || current.fallback !== undefined) return []
+                const segments = SmsEncoding.segment(current.messageBody).segments
+                const smsPrice = RateCard.quote(yield* rates.all, { channel: "sms", countryCode: current.countryCode, segments })
+                const extra = smsPrice - current.charged
+                if (extra > 0) {
+                  const id = yield* Ids.make(Ids.LedgerEntryId)
+                  const covered = yield* ledger.debitIfCovered(current.customerId, {
+                    id,
+                    amount: micros(-extra),
+                    reason: "price_correction",
+                    messageId: current.id,
+                    createdAt: at
+                  })
+                  if (!covered) return []
+                  const settled = Settlement.fallBackToSms(current, { reason, smsPrice, segments, at })
+                  return [{ record: settled.record, balanceChanges: [] }]
+                }
+                return [Settlement.fallBackToSms(current, { reason, smsPrice, segments, at })]
+              })),
+            Option.exists((after) => after.fallback !== undefined)
+          )
+        )
+        if (fellBack) return yield* jobs.reschedule(job.id, yield* now, `fell back to SMS: ${reason.code}`)
+        yield* failFinally(job, record, reason)
+      })
+
+    const rejected = (job: DispatchJob, record: MessageRecord, rejection: ProviderRejected) =>
+      Effect.gen(function*() {
+        const { error } = rejection
+        if (error.code === ChannelSelection.notOnWhatsAppCode) {
+          const contact = yield* contacts.find(record.customerId, record.contact.id)
+          if (Option.isSome(contact) && contact.value.availableChannels.includes("whatsapp")) {
+            yield* contacts.setChannels(
+              record.customerId,
+              record.contact.id,
+              contact.value.availableChannels.filter((c) => c !== "whatsapp"),
+              yield* now
+            )
+          }
+        }
+        if (!error.permanent) {
+          const attempt = job.attempts + 1
+          if (attempt < options.maxAttempts) {
+            const delay = yield* retryDelay(options, attempt, rejection.retryAfterMillis)
+            const at = yield* now
+            return yield* jobs.reschedule(job.id, new Date(at.getTime() + delay), `${error.code}: ${error.message}`)
+          }
+          return yield* failFinally(job, record, { ...error, permanent: false })
+        }
+        const fallBackNow = ChannelSelection.shouldFallBack({
+          selection: { channel: record.channel, automatic: record.automatic },
+          error,
+          alreadyFellBack: record.fallback !== undefined,
+          templateChannels: record.templateChannels
+        })
+        if (fallBackNow) return yield* fallBack(job, record, error)
+        yield* failFinally(job, record, error)
+      })
+
+    const process = (job: DispatchJob) =>
+      Effect.gen(function*() {
+        const found = yield* messages.findForUpdate(job.messageId)
+        if (Option.isNone(found) || found.value.status !== "queued" || found.value.providerMessageId !== null) {
+          return yield* jobs.complete(job.id)
+        }
+        const record = found.value
+        const provider = record.channel === "sms" ? providers.sms : providers.whatsapp
+        const outcome = yield* Effect.either(provider.send({
+          messageId: record.id,
+          channel: record.channel,
+          to: record.contact.phoneNumber,
+          nationalNumber: record.nationalNumber,
+          body: record.messageBody,
+          template: { name: record.template.name, category: record.templateCategory, parameters: record.templateParameters },
+          attempt: job.attempts + 1
+        }))
+        if (outcome._tag === "Right") {
+          return yield* finish(job, tracking.accepted(record.id, provider.name, outcome.right))
+        }
+        yield* rejected(job, record, outcome.left)
+      }).pipe(
+        // A defect here leaves the job leased; it is taken again when the lease expires.
+        Effect.catchAllCause((cause) => Effect.logError(`dispatch of message ${job.messageId} failed`, cause))
+      )
+
+    const runOnce = Effect.gen(function*() {
+      const claimed = yield* jobs.claim(workerId, options.concurrency, options.leaseMillis, yield* now)
+      if (claimed.length > 0) yield* Effect.forEach(claimed, process, { concurrency: options.concurrency, discard: true })
+      return claimed.length
+    })
+
+    return Dispatcher.of({ runOnce, workerId })
+  })
