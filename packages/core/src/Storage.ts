@@ -203,7 +203,7 @@ export class DispatchJobs extends Context.Tag("@sent/core/DispatchJobs")<
 export interface StoredEvent {
   readonly id: EventId
   readonly customerId: CustomerId
-  readonly type: EventType | "webhook.test"
+  readonly type: EventType | "webhook.test" | "webhook.disabled"
   readonly messageId: MessageId | null
   /** The JSON body delivered, exactly as signed. */
   readonly payload: string

@@ -1,0 +1,225 @@
+/**
+ * The webhook worker: claims due deliveries from the durable outbox with a lease, sends each signed with
+ * every live secret of its endpoint, logs every attempt, and settles it — succeeded, pending again on the
+ * retry schedule, or failed for good. At least once: a delivery is settled only after its attempt, so a
+ * crash mid-delivery leaves it claimed until the lease runs out and another worker takes it. In order per
+ * message and endpoint: the store does not hand out a message's next event while an earlier one is pending.
+ * An endpoint answering 410 Gone, or failing delivery after delivery for long enough, is disabled, and a
+ * `webhook.disabled` event records it in its log.
+ */
+import { Storage } from "@sent/core"
+import { Cause, Clock, Context, Duration, Effect, Fiber, FiberSet, Layer, Option, Queue, Random, type Scope } from "effect"
+import * as Events from "./Events.js"
+import * as RetrySchedule from "./RetrySchedule.js"
+import { Sender } from "./Sender.js"
+import * as Signature from "./Signature.js"
+
+/** How the dispatcher works. */
+export interface Options {
+  /** Deliveries in flight at once. */
+  readonly concurrency: number
+  /** How long a claim holds a delivery; longer than the sender's timeout, so live attempts keep theirs. */
+  readonly lease: Duration.DurationInput
+  /** The longest sleep without a wake-up signal (the backstop when a signal was missed). */
+  readonly pollInterval: Duration.DurationInput
+  readonly schedule: RetrySchedule.RetrySchedule
+  /** An endpoint is disabled once this many deliveries in a row failed for good, over at least `window`. */
+  readonly disableAfter: { readonly failedDeliveries: number; readonly window: Duration.DurationInput }
+  /** How long shutdown waits for deliveries in flight before giving the rest back. */
+  readonly shutdownGrace: Duration.DurationInput
+}
+
+/** 64 in flight, a one-minute lease, the standard schedule, disabled after failing for 5 days. */
+export const defaultOptions: Options = {
+  concurrency: 64,
+  lease: Duration.minutes(1),
+  pollInterval: Duration.seconds(1),
+  schedule: RetrySchedule.standard,
+  disableAfter: { failedDeliveries: 5, window: Duration.days(5) },
+  shutdownGrace: Duration.seconds(10)
+}
+
+/** The dispatcher's running state, for hosts and tests that want to watch it. */
+export class Dispatcher extends Context.Tag("@sent/webhooks/Dispatcher")<
+  Dispatcher,
+  {
+    /** The worker id its claims are made under. */
+    readonly workerId: string
+    /** Deliveries being attempted right now. */
+    readonly inFlight: Effect.Effect<number>
+  }
+>() {}
+
+type Outcome = Parameters<Storage.Webhooks["Type"]["record"]>[2]
+
+const describeStatus = (status: number) => `Receiver answered HTTP ${status}`
+
+/**
+ * Runs the worker for the life of the scope. Closing the scope stops claiming, lets deliveries in flight
+ * finish within `shutdownGrace`, interrupts the rest and gives every delivery it still holds back.
+ */
+export const make = (
+  options: Options = defaultOptions
+): Effect.Effect<
+  Dispatcher["Type"],
+  never,
+  Storage.Webhooks | Storage.JobSignals | Storage.Transactor | Sender | Scope.Scope
+> =>
+  Effect.gen(function* () {
+    const webhooks = yield* Storage.Webhooks
+    const signals = yield* Storage.JobSignals
+    const transactor = yield* Storage.Transactor
+    const sender = yield* Sender
+    const workerId = `webhooks-${crypto.randomUUID()}`
+    const leaseMillis = Duration.toMillis(options.lease)
+    const pollMillis = Duration.toMillis(options.pollInterval)
+    const windowMillis = Duration.toMillis(options.disableAfter.window)
+
+    const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
+
+    const disable = (delivery: Storage.ClaimedDelivery, reason: Events.DisabledReason, at: Date) =>
+      Effect.gen(function* () {
+        const failures = yield* webhooks.consecutiveFailures(delivery.endpoint.id)
+        const event = yield* Events.disabled(delivery.event.customerId, {
+          webhookId: delivery.endpoint.id,
+          reason,
+          consecutiveFailures: failures.count,
+          failingSince: failures.since
+        })
+        yield* transactor.withTransaction(
+          Effect.zipRight(webhooks.setEnabled(delivery.endpoint.id, false), webhooks.emit(event, delivery.endpoint.id))
+        )
+        yield* Effect.logWarning("Webhook endpoint disabled").pipe(
+          Effect.annotateLogs({ webhookId: delivery.endpoint.id, reason, consecutiveFailures: failures.count }),
+          Effect.annotateLogs("at", at.toISOString())
+        )
+      })
+
+    /** After a delivery failed for good: disable the endpoint if it has been failing long enough. */
+    const disableIfSustained = (delivery: Storage.ClaimedDelivery, at: Date) =>
+      Effect.gen(function* () {
+        const failures = yield* webhooks.consecutiveFailures(delivery.endpoint.id)
+        const sustained =
+          failures.count >= options.disableAfter.failedDeliveries &&
+          failures.since !== null &&
+          at.getTime() - failures.since.getTime() >= windowMillis
+        if (sustained) yield* disable(delivery, "sustained-failure", at)
+      })
+
+    const retryOrFail = (delivery: Storage.ClaimedDelivery, at: Date, retryAfter: Option.Option<number>) =>
+      Effect.map(Random.next, (random): Outcome =>
+        Option.match(RetrySchedule.nextDelay(options.schedule, delivery.attempt + 1, random, retryAfter), {
+          onNone: () => ({ status: "failed" }),
+          onSome: (millis) => ({ status: "pending", retryAt: new Date(at.getTime() + millis) })
+        })
+      )
+
+    const attempt = (delivery: Storage.ClaimedDelivery) =>
+      Effect.gen(function* () {
+        const at = yield* now
+        if (!delivery.endpoint.enabled) {
+          // Deliveries queued before the endpoint was disabled are settled, not sent.
+          return yield* webhooks.record(delivery.id, { at, latencyMs: 0, error: "Endpoint disabled" }, { status: "failed" })
+        }
+        const headers = Signature.headers(
+          [delivery.endpoint.secret, ...delivery.previousSecrets],
+          delivery.event.id,
+          Math.floor(at.getTime() / 1000),
+          delivery.event.payload
+        )
+        const result = yield* Effect.either(
+          sender.send({ url: delivery.endpoint.url, headers, body: delivery.event.payload })
+        )
+        if (result._tag === "Left") {
+          const outcome = yield* retryOrFail(delivery, at, Option.none())
+          yield* webhooks.record(delivery.id, { at, latencyMs: result.left.latencyMs, error: result.left.message }, outcome)
+          if (outcome.status === "failed") yield* disableIfSustained(delivery, at)
+          return
+        }
+        const response = result.right
+        const logged = { at, responseStatus: response.status, latencyMs: response.latencyMs }
+        if (response.status >= 200 && response.status < 300) {
+          return yield* webhooks.record(delivery.id, logged, { status: "succeeded" })
+        }
+        if (response.status === 410) {
+          yield* webhooks.record(delivery.id, { ...logged, error: "Receiver answered 410 Gone: endpoint disabled" }, {
+            status: "failed"
+          })
+          return yield* disable(delivery, "gone", at)
+        }
+        const outcome = yield* retryOrFail(delivery, at, RetrySchedule.parseRetryAfter(response.retryAfter, at))
+        yield* webhooks.record(delivery.id, { ...logged, error: describeStatus(response.status) }, outcome)
+        if (outcome.status === "failed") yield* disableIfSustained(delivery, at)
+      }).pipe(
+        // A delivery whose bookkeeping failed keeps its lease and is taken again when the lease ends.
+        Effect.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.logError("Webhook delivery attempt could not be recorded", cause).pipe(
+                Effect.annotateLogs({ deliveryId: delivery.id })
+              )
+        )
+      )
+
+    yield* Effect.addFinalizer(() => webhooks.release(workerId))
+    const fibers = yield* FiberSet.make<void>()
+    yield* Effect.addFinalizer(() =>
+      FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.shutdownGrace), Effect.asVoid)
+    )
+    let inFlight = 0
+    // A finished delivery frees a slot and may make its message's next event due: wake the loop.
+    const finished = yield* Queue.sliding<true>(1)
+
+    const loop = Effect.gen(function* () {
+      while (true) {
+        // Listen before claiming, so a signal sent while claiming is not missed.
+        const signalled = yield* Effect.fork(signals.wait("webhooks", pollMillis))
+        yield* Effect.yieldNow()
+        const free = options.concurrency - inFlight
+        let claimedAll = false
+        if (free > 0) {
+          const claimed = yield* Effect.flatMap(now, (at) => webhooks.claim(workerId, free, leaseMillis, at))
+          for (const delivery of claimed) {
+            inFlight++
+            yield* FiberSet.run(
+              fibers,
+              attempt(delivery).pipe(
+                Effect.ensuring(
+                  Effect.suspend(() => {
+                    inFlight--
+                    return Queue.offer(finished, true)
+                  })
+                )
+              )
+            )
+          }
+          claimedAll = claimed.length === free
+        }
+        if (claimedAll) {
+          yield* Fiber.interrupt(signalled)
+          continue
+        }
+        const untilDue = yield* Effect.zipWith(webhooks.nextRunAt, now, (next, at) =>
+          Option.match(next, {
+            onNone: () => pollMillis,
+            onSome: (due) => (due.getTime() > at.getTime() ? Math.min(pollMillis, due.getTime() - at.getTime()) : pollMillis)
+          })
+        )
+        yield* Effect.raceAll([Fiber.join(signalled), Queue.take(finished), Effect.sleep(untilDue)])
+        yield* Fiber.interrupt(signalled)
+      }
+    })
+
+    yield* Effect.forkScoped(
+      loop.pipe(
+        Effect.tapErrorCause((cause) => Effect.logError("Webhook dispatcher stopped", cause))
+      )
+    )
+    return Dispatcher.of({ workerId, inFlight: Effect.sync(() => inFlight) })
+  })
+
+/** The dispatcher running for the life of the layer. */
+export const layer = (
+  options: Options = defaultOptions
+): Layer.Layer<Dispatcher, never, Storage.Webhooks | Storage.JobSignals | Storage.Transactor | Sender> =>
+  Layer.scoped(Dispatcher, make(options))
