@@ -1,0 +1,74 @@
+/**
+ * In-process `send()` throughput on a file-backed SQLite store, sequential and with 64 concurrent callers,
+ * beside raw better-sqlite3 doing one comparable single-row insert per transaction.
+ */
+import { randomUUID } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Money } from "@sent/core"
+import { Sent } from "@sent/runtime"
+import Database from "better-sqlite3"
+import { type Benchmark, throughput } from "./Bench.js"
+
+const COUNT = 5_000
+
+const rawInsertsPerSecond = (dir: string): number => {
+  const db = new Database(join(dir, "raw.db"))
+  db.pragma("journal_mode = WAL")
+  db.pragma("synchronous = NORMAL")
+  db.exec(
+    "CREATE TABLE messages (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL, price INTEGER NOT NULL, created_at INTEGER NOT NULL)"
+  )
+  const insert = db.prepare("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)")
+  const once = db.transaction((i: number) => insert.run(randomUUID(), "c", `Your code is ${i}`, "queued", 7500, Date.now()))
+  const started = performance.now()
+  for (let i = 0; i < COUNT * 2; i++) once(i)
+  const rate = (COUNT * 2) / ((performance.now() - started) / 1000)
+  db.close()
+  return rate
+}
+
+const sendsPerSecond = async (dir: string, concurrency: number): Promise<number> => {
+  const sent = await Sent.createSent({
+    database: { sqlite: join(dir, `sent-${concurrency}.db`) },
+    workers: false
+  })
+  try {
+    const { customer } = await sent.customers.create("bench")
+    await sent.customers.topUp(customer.id, Money.micros(1_000_000_000_000))
+    const template = await sent.templates.create(customer.id, { name: "otp", body: "Your code is {{code}}", channels: ["sms"] })
+    const contact = await sent.contacts.create(customer.id, { phoneNumber: "+14155550123" })
+    const send = (i: number) =>
+      sent.messages.send(customer.id, {
+        contactId: contact.contact.id,
+        templateId: template.id,
+        templateVariables: { code: String(i) }
+      })
+    await throughput(200, concurrency, send) // warm-up
+    return await throughput(COUNT, concurrency, send)
+  } finally {
+    await sent.close()
+  }
+}
+
+const benchmark: Benchmark = {
+  name: "send() on SQLite (file, WAL)",
+  run: async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sent-bench-send-"))
+    try {
+      const raw = rawInsertsPerSecond(dir)
+      const baseline = { name: "raw better-sqlite3 insert/tx", value: raw }
+      const sequential = await sendsPerSecond(dir, 1)
+      const concurrent = await sendsPerSecond(dir, 64)
+      return [
+        { name: "send() sequential", value: sequential, unit: "sends/s", baseline },
+        { name: "send() 64 concurrent callers", value: concurrent, unit: "sends/s", baseline, target: 0.25 }
+      ]
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+export default benchmark

@@ -1,0 +1,3 @@
+/** Sent composed: the one layer hosts and tests build on, and the Promise facade. */
+export * as Sent from "./Sent.js"
+export * as SentLayer from "./SentLayer.js"
