@@ -1,0 +1,179 @@
+/**
+ * Messages with their status history, over `SqlClient`. The record's scalar fields are columns (so lists
+ * filter and callbacks look messages up by provider id through indexes); its nested parts are JSON text.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { Channel, Ids, MessageStatus, PhoneNumber, Template } from "@sent/core"
+import { Message, MessageStatus as Status, Money, Storage } from "@sent/core"
+import { Array, Effect, Layer, Option, Schema } from "effect"
+import * as Dialect from "./Dialect.js"
+import * as Page from "./internal/Page.js"
+import { call, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
+
+const StatusHistoryJson = Schema.parseJson(Schema.Array(Status.StatusHistoryEntry))
+const FallbackJson = Schema.parseJson(Message.Fallback)
+const encodeHistory = Schema.encodeSync(StatusHistoryJson)
+const decodeHistory = Schema.decodeSync(StatusHistoryJson)
+const encodeFallback = Schema.encodeSync(FallbackJson)
+const decodeFallback = Schema.decodeSync(FallbackJson)
+
+interface MessageRow {
+  readonly id: string
+  readonly customer_id: string
+  readonly contact_id: string
+  readonly contact_phone_number: string
+  readonly template_id: string
+  readonly template_name: string
+  readonly channel: Channel.Channel
+  readonly message_body: string
+  readonly status: MessageStatus.MessageStatus
+  readonly status_history: string
+  readonly channel_response: string | null
+  readonly original_price: number | string
+  readonly corrected_price: number | string | null
+  readonly currency: "USD"
+  readonly error: string | null
+  readonly fallback: string | null
+  readonly created_at: number | string
+  readonly updated_at: number | string
+  readonly country_code: string
+  readonly national_number: string
+  readonly segments: number | string
+  readonly template_category: Template.Category
+  readonly template_parameters: string
+  readonly template_channels: string
+  readonly automatic: number | string
+  readonly provider: string | null
+  readonly provider_message_id: string | null
+  readonly charged: number | string
+}
+
+const toRow = (record: Message.MessageRecord) => ({
+  id: record.id,
+  customer_id: record.customerId,
+  contact_id: record.contact.id,
+  contact_phone_number: record.contact.phoneNumber,
+  template_id: record.template.id,
+  template_name: record.template.name,
+  channel: record.channel,
+  message_body: record.messageBody,
+  status: record.status,
+  status_history: encodeHistory(record.statusHistory),
+  channel_response: record.channelResponse === null ? null : JSON.stringify(record.channelResponse),
+  original_price: record.pricing.originalPrice,
+  corrected_price: record.pricing.correctedPrice,
+  currency: record.pricing.currency,
+  error: record.error === undefined ? null : JSON.stringify(record.error),
+  fallback: record.fallback === undefined ? null : encodeFallback(record.fallback),
+  created_at: millis(record.createdAt),
+  updated_at: millis(record.updatedAt),
+  country_code: record.countryCode,
+  national_number: record.nationalNumber,
+  segments: record.segments,
+  template_category: record.templateCategory,
+  template_parameters: JSON.stringify(record.templateParameters),
+  template_channels: JSON.stringify(record.templateChannels),
+  automatic: flag(record.automatic),
+  provider: record.provider,
+  provider_message_id: record.providerMessageId,
+  charged: record.charged
+})
+
+const toRecord = (row: MessageRow): Message.MessageRecord => {
+  const correctedPrice = intOrNull(row.corrected_price)
+  return {
+    id: row.id as Ids.MessageId,
+    customerId: row.customer_id as Ids.CustomerId,
+    contact: { id: row.contact_id as Ids.ContactId, phoneNumber: row.contact_phone_number as PhoneNumber.E164 },
+    template: { id: row.template_id as Ids.TemplateId, name: row.template_name },
+    channel: row.channel,
+    messageBody: row.message_body,
+    status: row.status,
+    statusHistory: decodeHistory(row.status_history),
+    channelResponse: row.channel_response === null
+      ? null
+      : JSON.parse(row.channel_response) as Record<string, unknown>,
+    pricing: {
+      originalPrice: Money.micros(int(row.original_price)),
+      correctedPrice: correctedPrice === null ? null : Money.micros(correctedPrice),
+      currency: row.currency
+    },
+    ...(row.error !== null ? { error: JSON.parse(row.error) as MessageStatus.MessageError } : {}),
+    ...(row.fallback !== null ? { fallback: decodeFallback(row.fallback) } : {}),
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+    countryCode: row.country_code,
+    nationalNumber: row.national_number,
+    segments: int(row.segments),
+    templateCategory: row.template_category,
+    templateParameters: JSON.parse(row.template_parameters) as ReadonlyArray<string>,
+    templateChannels: JSON.parse(row.template_channels) as ReadonlyArray<Channel.Channel>,
+    automatic: isSet(row.automatic),
+    provider: row.provider,
+    providerMessageId: row.provider_message_id,
+    charged: Money.micros(int(row.charged))
+  }
+}
+
+/** The `Messages` port over the current `SqlClient`. */
+export const make = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const dialect = Dialect.of(sql)
+
+  return Storage.Messages.of({
+    insert: (record) =>
+      call("Messages.insert", sql`INSERT INTO messages ${sql.insert(toRow(record))}`.pipe(Effect.asVoid)),
+    find: (customerId, id) =>
+      call(
+        "Messages.find",
+        Effect.map(
+          sql<MessageRow>`SELECT * FROM messages WHERE customer_id = ${customerId} AND id = ${id}`,
+          (rows) => Option.map(Array.head(rows), toRecord)
+        )
+      ),
+    findForUpdate: (id) =>
+      call(
+        "Messages.findForUpdate",
+        Effect.map(
+          sql<MessageRow>`SELECT * FROM messages WHERE id = ${id}${dialect.forUpdate}`,
+          (rows) => Option.map(Array.head(rows), toRecord)
+        )
+      ),
+    // The owner, id and creation time never change; everything else is written back.
+    save: (record) =>
+      call(
+        "Messages.save",
+        sql`UPDATE messages SET ${sql.update(toRow(record), ["id", "customer_id", "created_at"])}
+          WHERE id = ${record.id}`.pipe(Effect.asVoid)
+      ),
+    list: (customerId, filter, page) =>
+      call(
+        "Messages.list",
+        Page.paginate(page, Page.isUuid, (after) =>
+          Effect.map(
+            sql<MessageRow>`SELECT * FROM messages WHERE ${
+              sql.and([
+                sql`customer_id = ${customerId}`,
+                ...(filter.status !== undefined ? [sql`status = ${filter.status}`] : []),
+                ...(filter.channel !== undefined ? [sql`channel = ${filter.channel}`] : []),
+                ...(filter.contactId !== undefined ? [sql`contact_id = ${filter.contactId}`] : []),
+                ...(after !== null ? [sql`id < ${after}`] : [])
+              ])
+            } ORDER BY id DESC LIMIT ${Page.fetchSize(page)}`,
+            (rows) => Page.toPage(rows, page, (row) => row.id, toRecord)
+          ))
+      ),
+    findByProviderId: (provider, providerMessageId) =>
+      call(
+        "Messages.findByProviderId",
+        Effect.map(
+          sql<{ id: string }>`SELECT id FROM messages
+            WHERE provider = ${provider} AND provider_message_id = ${providerMessageId}`,
+          (rows) => Option.map(Array.head(rows), (row) => row.id as Ids.MessageId)
+        )
+      )
+  })
+})
+
+/** The `Messages` port, given a `SqlClient`. */
+export const layer = Layer.effect(Storage.Messages, make)

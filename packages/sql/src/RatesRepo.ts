@@ -1,0 +1,52 @@
+/** The rate card, over `SqlClient`. */
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { Channel } from "@sent/core"
+import { Money, RateCard, Storage } from "@sent/core"
+import { Effect, Layer } from "effect"
+import { call, int } from "./internal/Rows.js"
+
+interface RateRow {
+  readonly channel: Channel.Channel
+  readonly country_code: string
+  readonly price: number | string
+}
+
+const toRate = (row: RateRow): RateCard.Rate => ({
+  channel: row.channel,
+  countryCode: row.country_code,
+  price: Money.micros(int(row.price))
+})
+
+/** The `Rates` port over the current `SqlClient`. */
+export const make = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+
+  const all = Effect.map(
+    sql<RateRow>`SELECT channel, country_code, price FROM rates ORDER BY channel, country_code`,
+    (rows) => rows.map(toRate)
+  )
+
+  return Storage.Rates.of({
+    all: call("Rates.all", all),
+    merge: (rows) =>
+      call(
+        "Rates.merge",
+        sql.withTransaction(
+          Effect.zipRight(
+            Effect.forEach(
+              rows,
+              (rate) =>
+                sql`INSERT INTO rates (channel, country_code, price)
+                  VALUES (${rate.channel}, ${rate.countryCode}, ${rate.price})
+                  ON CONFLICT (channel, country_code) DO UPDATE SET price = excluded.price`,
+              { discard: true }
+            ),
+            all
+          )
+        )
+      )
+  })
+})
+
+/** The `Rates` port, given a `SqlClient`. */
+export const layer = Layer.effect(Storage.Rates, make)

@@ -1,0 +1,351 @@
+/**
+ * Webhook endpoints and the durable event outbox, over `SqlClient`.
+ *
+ * `emit` stores an event and one pending delivery per receiving endpoint in the caller's transaction.
+ * Deliveries carry a serial `seq`; a claim never takes a delivery while an earlier one (by `seq`) of the
+ * same message to the same endpoint is still pending, so one message's events arrive in order. Every
+ * attempt is logged in `webhook_attempts`, which is the delivery log the API shows.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { Webhook } from "@sent/core"
+import { Ids, Storage } from "@sent/core"
+import { Array, Clock, Effect, Layer, Option } from "effect"
+import * as Dialect from "./Dialect.js"
+import * as Page from "./internal/Page.js"
+import { call, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
+
+/** A secret replaced by a rotation, still signing until `graceUntil` (epoch milliseconds). */
+interface PreviousSecret {
+  readonly secret: string
+  readonly graceUntil: number
+}
+
+interface EndpointRow {
+  readonly id: string
+  readonly url: string
+  readonly event_types: string
+  readonly secret: string
+  readonly previous_secrets: string
+  readonly enabled: number | string
+  readonly created_at: number | string
+}
+
+interface EventRow {
+  readonly id: string
+  readonly customer_id: string
+  readonly type: Storage.StoredEvent["type"]
+  readonly message_id: string | null
+  readonly payload: string
+  readonly created_at: number | string
+}
+
+interface AttemptRow {
+  readonly seq: number | string
+  readonly delivery_id: string
+  readonly event_id: string
+  readonly message_id: string | null
+  readonly attempt: number | string
+  readonly status: Webhook.DeliveryStatus
+  readonly response_status: number | string | null
+  readonly latency_ms: number | string
+  readonly error: string | null
+  readonly created_at: number | string
+}
+
+const toEndpoint = (row: EndpointRow): Webhook.WebhookEndpoint => ({
+  id: row.id as Ids.WebhookId,
+  url: row.url,
+  eventTypes: JSON.parse(row.event_types) as ReadonlyArray<Webhook.EventType>,
+  secret: row.secret,
+  enabled: isSet(row.enabled),
+  createdAt: date(row.created_at)
+})
+
+const previousSecrets = (row: EndpointRow): ReadonlyArray<PreviousSecret> =>
+  JSON.parse(row.previous_secrets) as ReadonlyArray<PreviousSecret>
+
+const toEvent = (row: EventRow): Storage.StoredEvent => ({
+  id: row.id as Ids.EventId,
+  customerId: row.customer_id as Ids.CustomerId,
+  type: row.type,
+  messageId: row.message_id as Ids.MessageId | null,
+  payload: row.payload,
+  createdAt: date(row.created_at)
+})
+
+const toDelivery = (row: AttemptRow): Webhook.Delivery => {
+  const responseStatus = intOrNull(row.response_status)
+  return {
+    id: row.delivery_id as Ids.DeliveryId,
+    eventId: row.event_id as Ids.EventId,
+    ...(row.message_id !== null ? { messageId: row.message_id as Ids.MessageId } : {}),
+    attempt: int(row.attempt),
+    status: row.status,
+    ...(responseStatus !== null ? { responseStatus } : {}),
+    latencyMs: Number(row.latency_ms),
+    ...(row.error !== null ? { error: row.error } : {}),
+    createdAt: date(row.created_at)
+  }
+}
+
+/** The `Webhooks` port over the current `SqlClient`. */
+export const make = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const dialect = Dialect.of(sql)
+  const endpointColumns = sql.literal("id, url, event_types, secret, previous_secrets, enabled, created_at")
+
+  const findRow = (customerId: Ids.CustomerId, id: Ids.WebhookId) =>
+    Effect.map(
+      sql<EndpointRow>`SELECT ${endpointColumns} FROM webhook_endpoints WHERE customer_id = ${customerId} AND id = ${id}`,
+      Array.head
+    )
+
+  /** Queues one pending delivery of each event to each endpoint, due at `runAt`, in the order given. */
+  const insertDeliveries = (
+    rows: ReadonlyArray<{ readonly eventId: string; readonly endpointId: string; readonly messageId: string | null }>,
+    runAt: number
+  ): Effect.Effect<void, SqlError> =>
+    Array.isNonEmptyReadonlyArray(rows)
+      ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        sql`INSERT INTO webhook_deliveries ${
+          sql.insert(rows.map((row) => ({
+            id: Ids.uuidv7(now),
+            event_id: row.eventId,
+            endpoint_id: row.endpointId,
+            message_id: row.messageId,
+            status: "pending",
+            attempts: 0,
+            next_run_at: runAt
+          })))
+        }`).pipe(Effect.asVoid)
+      : Effect.void
+
+  // Pending deliveries that an earlier pending delivery of the same message to the same endpoint holds back.
+  const heldBack = sql`EXISTS (SELECT 1 FROM webhook_deliveries p
+    WHERE p.endpoint_id = d.endpoint_id AND p.message_id = d.message_id AND p.status = 'pending' AND p.seq < d.seq)`
+
+  return Storage.Webhooks.of({
+    insert: (customerId, endpoint) =>
+      call(
+        "Webhooks.insert",
+        sql`INSERT INTO webhook_endpoints
+            (id, customer_id, url, event_types, secret, previous_secrets, enabled, created_at)
+          VALUES (${endpoint.id}, ${customerId}, ${endpoint.url}, ${JSON.stringify(endpoint.eventTypes)},
+            ${endpoint.secret}, '[]', ${flag(endpoint.enabled)}, ${millis(endpoint.createdAt)})`.pipe(Effect.asVoid)
+      ),
+    find: (customerId, id) => call("Webhooks.find", Effect.map(findRow(customerId, id), Option.map(toEndpoint))),
+    list: (customerId, page) =>
+      call(
+        "Webhooks.list",
+        Page.paginate(page, Page.isUuid, (after) =>
+          Effect.map(
+            sql<EndpointRow>`SELECT ${endpointColumns} FROM webhook_endpoints
+              WHERE customer_id = ${customerId} ${after === null ? sql`` : sql`AND id < ${after}`}
+              ORDER BY id DESC LIMIT ${Page.fetchSize(page)}`,
+            (rows) => Page.toPage(rows, page, (row) => row.id, toEndpoint)
+          ))
+      ),
+    // Its deliveries and their log go with it (ON DELETE CASCADE); the events stay with the customer.
+    delete: (customerId, id) =>
+      call(
+        "Webhooks.delete",
+        Effect.map(
+          sql`DELETE FROM webhook_endpoints WHERE customer_id = ${customerId} AND id = ${id} RETURNING id`,
+          Array.isNonEmptyReadonlyArray
+        )
+      ),
+    rotateSecret: (customerId, id, secret, graceUntil) =>
+      call(
+        "Webhooks.rotateSecret",
+        sql.withTransaction(
+          Effect.gen(function*() {
+            const found = yield* Effect.map(
+              sql<EndpointRow>`SELECT ${endpointColumns} FROM webhook_endpoints
+                WHERE customer_id = ${customerId} AND id = ${id}${dialect.forUpdate}`,
+              Array.head
+            )
+            if (Option.isNone(found)) return Option.none()
+            const now = yield* Clock.currentTimeMillis
+            // Secrets whose grace has run out are dropped, so the list never grows past the live ones.
+            const previous: ReadonlyArray<PreviousSecret> = [
+              ...previousSecrets(found.value).filter((old) => old.graceUntil > now),
+              { secret: found.value.secret, graceUntil: millis(graceUntil) }
+            ]
+            yield* sql`UPDATE webhook_endpoints SET secret = ${secret}, previous_secrets = ${JSON.stringify(previous)}
+              WHERE id = ${id}`
+            return Option.some({ ...toEndpoint(found.value), secret })
+          })
+        )
+      ),
+    setEnabled: (id, enabled) =>
+      call(
+        "Webhooks.setEnabled",
+        sql`UPDATE webhook_endpoints SET enabled = ${flag(enabled)} WHERE id = ${id}`.pipe(Effect.asVoid)
+      ),
+    // `onlyTo` names the one receiver whatever it subscribes to (tests and notices about the endpoint).
+    emit: (event, onlyTo) =>
+      call(
+        "Webhooks.emit",
+        sql.withTransaction(
+          Effect.gen(function*() {
+            yield* sql`INSERT INTO webhook_events (id, customer_id, type, message_id, payload, created_at)
+              VALUES (${event.id}, ${event.customerId}, ${event.type}, ${event.messageId}, ${event.payload},
+                ${millis(event.createdAt)})`
+            const receivers = onlyTo === undefined
+              ? Array.filter(
+                yield* sql<{ id: string; event_types: string }>`SELECT id, event_types FROM webhook_endpoints
+                  WHERE customer_id = ${event.customerId} AND enabled = 1 ORDER BY id`,
+                (row) => (JSON.parse(row.event_types) as ReadonlyArray<string>).includes(event.type)
+              )
+              : yield* sql<{ id: string }>`SELECT id FROM webhook_endpoints
+                WHERE customer_id = ${event.customerId} AND id = ${onlyTo}`
+            yield* insertDeliveries(
+              receivers.map((row) => ({ eventId: event.id, endpointId: row.id, messageId: event.messageId })),
+              millis(event.createdAt)
+            )
+          })
+        )
+      ),
+    claim: (workerId, limit, leaseMillis, now) =>
+      call(
+        "Webhooks.claim",
+        Effect.gen(function*() {
+          const leased = yield* dialect.claim<{
+            seq: number | string
+            id: string
+            event_id: string
+            endpoint_id: string
+            attempts: number | string
+          }>({
+            table: "webhook_deliveries",
+            alias: "d",
+            key: "seq",
+            due: sql`SELECT d.seq FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+              WHERE d.status = 'pending' AND d.next_run_at <= ${millis(now)}
+                AND (d.locked_until IS NULL OR d.locked_until <= ${millis(now)})
+                AND e.enabled = 1 AND NOT ${heldBack}
+              ORDER BY d.seq LIMIT ${limit}`,
+            set: sql`locked_by = ${workerId}, locked_until = ${millis(now) + leaseMillis}`,
+            returning: sql`seq, id, event_id, endpoint_id, attempts`
+          })
+          if (!Array.isNonEmptyReadonlyArray(leased)) return []
+          const [events, endpoints] = yield* Effect.all([
+            sql<EventRow>`SELECT id, customer_id, type, message_id, payload, created_at FROM webhook_events
+              WHERE id IN ${sql.in(Array.dedupe(leased.map((row) => row.event_id)))}`,
+            sql<EndpointRow>`SELECT ${endpointColumns} FROM webhook_endpoints
+              WHERE id IN ${sql.in(Array.dedupe(leased.map((row) => row.endpoint_id)))}`
+          ])
+          const eventById = new Map(events.map((row) => [row.id, toEvent(row)]))
+          const endpointById = new Map(endpoints.map((row) => [row.id, row]))
+          return [...leased].sort((a, b) => int(a.seq) - int(b.seq)).flatMap((row) => {
+            const event = eventById.get(row.event_id)
+            const endpoint = endpointById.get(row.endpoint_id)
+            // An endpoint deleted since the claim took its deliveries with it.
+            if (event === undefined || endpoint === undefined) return []
+            return [{
+              id: row.id as Ids.DeliveryId,
+              event,
+              endpoint: toEndpoint(endpoint),
+              previousSecrets: previousSecrets(endpoint)
+                .filter((old) => old.graceUntil > millis(now))
+                .map((old) => old.secret),
+              attempt: int(row.attempts)
+            }]
+          })
+        })
+      ),
+    record: (id, attempt, outcome) =>
+      call(
+        "Webhooks.record",
+        sql.withTransaction(
+          Effect.gen(function*() {
+            const [settled] = yield* sql<{ endpoint_id: string; attempts: number | string }>`UPDATE webhook_deliveries
+              SET attempts = attempts + 1, status = ${outcome.status},
+                next_run_at = ${outcome.status === "pending" ? millis(outcome.retryAt) : sql`next_run_at`},
+                locked_by = NULL, locked_until = NULL
+              WHERE id = ${id} RETURNING endpoint_id, attempts`
+            // The endpoint was deleted while the attempt was in flight: there is no log left to write to.
+            if (settled === undefined) return
+            yield* sql`INSERT INTO webhook_attempts
+                (delivery_id, endpoint_id, attempt, status, response_status, latency_ms, error, created_at)
+              VALUES (${id}, ${settled.endpoint_id}, ${int(settled.attempts)}, ${outcome.status},
+                ${attempt.responseStatus ?? null}, ${attempt.latencyMs}, ${attempt.error ?? null}, ${millis(attempt.at)})`
+          })
+        )
+      ),
+    release: (workerId) =>
+      call(
+        "Webhooks.release",
+        sql`UPDATE webhook_deliveries SET locked_by = NULL, locked_until = NULL WHERE locked_by = ${workerId}`.pipe(
+          Effect.asVoid
+        )
+      ),
+    deliveries: (customerId, id, page) =>
+      call(
+        "Webhooks.deliveries",
+        Page.paginate(page, Page.isSerial, (after) =>
+          Effect.map(
+            sql<AttemptRow>`SELECT a.seq, a.delivery_id, d.event_id, d.message_id, a.attempt, a.status,
+                a.response_status, a.latency_ms, a.error, a.created_at
+              FROM webhook_attempts a
+                JOIN webhook_endpoints e ON e.id = a.endpoint_id
+                JOIN webhook_deliveries d ON d.id = a.delivery_id
+              WHERE a.endpoint_id = ${id} AND e.customer_id = ${customerId}
+                ${after === null ? sql`` : sql`AND a.seq < ${Number(after)}`}
+              ORDER BY a.seq DESC LIMIT ${Page.fetchSize(page)}`,
+            (rows) => Page.toPage(rows, page, (row) => String(row.seq), toDelivery)
+          ))
+      ),
+    // "The endpoint's events" are the events it was sent; each gets one more pending delivery, in the
+    // order the events happened, so a message's events still arrive in order.
+    replay: (customerId, id, since, until) =>
+      call(
+        "Webhooks.replay",
+        sql.withTransaction(
+          Effect.gen(function*() {
+            const events = yield* sql<{ id: string; message_id: string | null }>`SELECT ev.id, ev.message_id
+              FROM webhook_events ev
+              WHERE ev.customer_id = ${customerId} AND ev.created_at >= ${millis(since)}
+                AND ev.created_at < ${millis(until)}
+                AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.endpoint_id = ${id})
+              ORDER BY ev.created_at, ev.id`
+            yield* insertDeliveries(
+              events.map((row) => ({ eventId: row.id, endpointId: id, messageId: row.message_id })),
+              yield* Clock.currentTimeMillis
+            )
+            return events.length
+          })
+        )
+      ),
+    consecutiveFailures: (id) =>
+      call(
+        "Webhooks.consecutiveFailures",
+        Effect.map(
+          sql<{ count: number | string; since: number | string | null }>`SELECT COUNT(*) AS count, MIN(created_at) AS since
+            FROM webhook_attempts
+            WHERE endpoint_id = ${id} AND status <> 'succeeded' AND seq > COALESCE(
+              (SELECT MAX(seq) FROM webhook_attempts WHERE endpoint_id = ${id} AND status = 'succeeded'), 0)`,
+          (rows) => {
+            const row = rows[0]
+            return row === undefined || row.since === null
+              ? { count: 0, since: null }
+              : { count: int(row.count), since: date(row.since) }
+          }
+        )
+      ),
+    // A held-back delivery becomes due only after the one holding it back, so it does not count here.
+    nextRunAt: call(
+      "Webhooks.nextRunAt",
+      Effect.map(
+        sql<{ next: number | string | null }>`SELECT MIN(COALESCE(d.locked_until, d.next_run_at)) AS next
+          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+          WHERE d.status = 'pending' AND e.enabled = 1 AND NOT ${heldBack}`,
+        (rows) => Option.map(Option.flatMapNullable(Array.head(rows), (row) => row.next), date)
+      )
+    )
+  })
+})
+
+/** The `Webhooks` port, given a `SqlClient`. */
+export const layer = Layer.effect(Storage.Webhooks, make)

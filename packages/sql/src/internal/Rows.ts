@@ -1,0 +1,32 @@
+/**
+ * Column encodings shared by every repository. Times are epoch milliseconds (they sort the same in both
+ * dialects), booleans are 0/1 (better-sqlite3 binds neither `Date` nor `boolean`), and PostgreSQL hands
+ * BIGINT and COUNT back as strings, so every integer read goes through `int`.
+ */
+import { Effect } from "effect"
+
+/** An integer column as a number, whichever driver read it. */
+export const int = (value: number | string | bigint): number => Number(value)
+
+/** An integer column that may be NULL. */
+export const intOrNull = (value: number | string | bigint | null): number | null =>
+  value === null ? null : Number(value)
+
+/** A time as stored: epoch milliseconds. */
+export const millis = (date: Date): number => date.getTime()
+
+/** A stored time as a `Date`. */
+export const date = (value: number | string | bigint): Date => new Date(Number(value))
+
+/** A boolean as stored. */
+export const flag = (value: boolean): number => (value ? 1 : 0)
+
+/** A stored boolean. */
+export const isSet = (value: number | string): boolean => Number(value) === 1
+
+/**
+ * A repository call: storage failures are defects (the ports promise no failures; a broken database is
+ * not something a caller can handle), and each call gets a span named for the port method.
+ */
+export const call = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, never, R> =>
+  effect.pipe(Effect.orDie, Effect.withSpan(name))

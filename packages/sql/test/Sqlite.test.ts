@@ -1,0 +1,59 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Storage } from "@sent/core"
+import { Sqlite } from "@sent/sql"
+import { ConfigProvider, Effect, Layer, Option } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { afterAll } from "vitest"
+import * as Fixtures from "./fixtures.js"
+import { storageContract } from "./StorageContract.js"
+
+const directory = fs.mkdtempSync(path.join(os.tmpdir(), "sent-sql-"))
+afterAll(() => fs.rmSync(directory, { recursive: true, force: true }))
+
+storageContract("Sqlite (file)", Sqlite.layer({ filename: path.join(directory, "contract.db") }))
+
+describe("Sqlite", () => {
+  it.effect("closing and reopening the file keeps everything", () =>
+    Effect.gen(function*() {
+      const filename = path.join(directory, "reopen.db")
+      const written = yield* Effect.gen(function*() {
+        const { customerId } = yield* Fixtures.customer
+        const ledger = yield* Storage.Ledger
+        yield* ledger.append(customerId, Fixtures.entry(42_000))
+        const record = Fixtures.message(customerId)
+        yield* (yield* Storage.Messages).insert(record)
+        yield* (yield* Storage.DispatchJobs).enqueue(record.id, Fixtures.at())
+        return { customerId, record }
+      }).pipe(Effect.provide(Sqlite.layer({ filename })))
+
+      yield* Effect.gen(function*() {
+        assert.strictEqual(yield* (yield* Storage.Ledger).balance(written.customerId), 42_000)
+        assert.deepStrictEqual(
+          yield* (yield* Storage.Messages).find(written.customerId, written.record.id),
+          Option.some(written.record)
+        )
+        const [job] = yield* (yield* Storage.DispatchJobs).claim("w", 10, 1_000, Fixtures.at())
+        assert.strictEqual(job!.messageId, written.record.id)
+      }).pipe(Effect.provide(Sqlite.layer({ filename })))
+    }))
+
+  it.effect("an in-memory store works and migrates once per layer", () =>
+    Effect.gen(function*() {
+      assert.isFalse(yield* (yield* Storage.Customers).any)
+      yield* Fixtures.customer
+      assert.isTrue(yield* (yield* Storage.Customers).any)
+    }).pipe(Effect.provide(Sqlite.layer({ filename: ":memory:" }))))
+
+  it.effect("layerConfig creates the directory of SENT_DB", () =>
+    Effect.gen(function*() {
+      const filename = path.join(directory, "nested", "deeper", "sent.db")
+      yield* Effect.flatMap(Storage.Customers, (customers) => customers.any).pipe(
+        Effect.provide(
+          Sqlite.layerConfig.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["SENT_DB", filename]])))))
+        )
+      )
+      assert.isTrue(fs.existsSync(filename))
+    }))
+})
