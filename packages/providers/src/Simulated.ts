@@ -114,7 +114,11 @@ const reportResponse = (
     status: step.status,
     timestamp: String(Math.floor(at / 1000)),
     recipient_id: request.to.slice(1),
-    pricing: { billable: step.status !== "failed", pricing_model: "PMP", category: request.template.category.toLowerCase() },
+    pricing: {
+      billable: step.status !== "failed",
+      pricing_model: "PMP",
+      category: request.template.category.toLowerCase()
+    },
     ...(step.error === undefined
       ? {}
       : { errors: [{ code: Number(step.error.code), title: step.error.message, message: step.error.message }] })

@@ -20,6 +20,8 @@ const statusesOf = (providerMessageId: string) =>
 
 const channels = ["sms", "whatsapp"] as const
 
+const simulatedId = /^sim_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 type Expected =
   | { readonly rejected: { readonly code: string; readonly permanent: boolean } }
   | { readonly reports: ReadonlyArray<string> }
@@ -66,7 +68,7 @@ describe("Simulated", () => {
           } else {
             expect(Either.isRight(result)).toBe(true)
             if (Either.isRight(result)) {
-              expect(result.right.providerMessageId).toMatch(/^sim_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+              expect(result.right.providerMessageId).toMatch(simulatedId)
               expect(yield* statusesOf(result.right.providerMessageId)).toEqual(expected.reports)
               for (const inbound of yield* Collector.reports) expect(inbound.provider).toBe("simulated")
             }
@@ -155,9 +157,8 @@ describe("Simulated", () => {
 
   it.effect("reports still pending when the layer closes are dropped, not delivered later", () =>
     Effect.gen(function* () {
-      const accepted = yield* Effect.flatMap(Provider.Providers, (p) => p.sms.send(sendRequest("2025550100", "sms"))).pipe(
-        Effect.provide(Simulated.layer({ delayMillis }))
-      )
+      const send = Effect.flatMap(Provider.Providers, (p) => p.sms.send(sendRequest("2025550100", "sms")))
+      const accepted = yield* send.pipe(Effect.provide(Simulated.layer({ delayMillis })))
       yield* settle
       expect(yield* statusesOf(accepted.providerMessageId)).toEqual([])
     }).pipe(Effect.provide(Collector.layer))
