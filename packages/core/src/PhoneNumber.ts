@@ -19,6 +19,10 @@ export interface ParsedPhoneNumber {
   readonly nationalNumber: string
 }
 
+// libphonenumber-js digs a number out of surrounding text ("call +1 415…", "…ext. 5", "tel:+1…");
+// a phone number field must hold the number alone.
+const internationalForm = /^\s*\+[\d\s().\-/]+$/
+
 /**
  * Parses a number written in international form (a leading `+`, spaces and punctuation allowed).
  * Without a country prefix there is no way to know the country, so such input is rejected.
@@ -27,6 +31,7 @@ export const parse = (input: string): Either.Either<ParsedPhoneNumber, InvalidPh
   const invalid = (why: string) =>
     Either.left(new InvalidPhoneNumber({ message: `${JSON.stringify(input)} is not a valid phone number: ${why}`, phoneNumber: input }))
   if (input.length > 64) return invalid("too long")
+  if (!internationalForm.test(input)) return invalid("write it in international form, e.g. +14155550123")
   const parsed = parsePhoneNumberFromString(input)
   if (parsed === undefined) return invalid("write it in international form, e.g. +14155550123")
   if (!parsed.isValid() || parsed.country === undefined) return invalid("no such number exists in its country's numbering plan")

@@ -1,13 +1,13 @@
 /** Prices per (channel, country), with a `*` default per channel, and the quote of a message. */
 import { Schema } from "effect"
 import { Channel } from "./Channel.js"
-import { Amount, type Micros, micros } from "./Money.js"
+import { type Micros, micros, NonNegativeAmount } from "./Money.js"
 
 /** A country code, or `*` for the channel's default. */
 export const RateCountry = Schema.Union(Schema.String.pipe(Schema.pattern(/^[A-Z]{2}$/)), Schema.Literal("*"))
 
 /** One row of the rate card: the price of one message (SMS: one segment) on a channel to a country. */
-export const Rate = Schema.Struct({ channel: Channel, countryCode: RateCountry, price: Amount }).annotations({
+export const Rate = Schema.Struct({ channel: Channel, countryCode: RateCountry, price: NonNegativeAmount }).annotations({
   identifier: "Rate"
 })
 export type Rate = typeof Rate.Type
