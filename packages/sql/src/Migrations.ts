@@ -201,12 +201,37 @@ export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.
   "0002_default_rates": defaultRates
 }
 
-/** Runs the migrations not run yet, in one transaction; returns the ones it ran. */
+const migrator = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table })
+
+/**
+ * Runs the migrations not run yet, in one transaction; returns the ones it ran. Processes that start
+ * together against a fresh PostgreSQL database take turns: the transaction holds an advisory lock, and the
+ * migrations table exists before the migrator checks for it (PostgreSQL aborts a transaction whose
+ * statement fails, so the migrator's own "create it if the check fails" cannot run inside one).
+ */
 export const run: Effect.Effect<
   ReadonlyArray<readonly [id: number, name: string]>,
   Migrator.MigrationError | SqlError,
   SqlClient.SqlClient
-> = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table })
+> = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const dialect = Dialect.of(sql)
+  return yield* sql.withTransaction(
+    Effect.gen(function*() {
+      yield* dialect.transactionLock(table)
+      yield* sql.onDialectOrElse({
+        pg: () =>
+          sql`CREATE TABLE IF NOT EXISTS ${sql(table)} (
+            migration_id integer PRIMARY KEY,
+            created_at timestamp with time zone NOT NULL DEFAULT now(),
+            name text NOT NULL
+          )`,
+        orElse: () => Effect.void
+      })
+      return yield* migrator
+    })
+  )
+})
 
 /** Migrates the store when the layer is built. */
 export const layer: Layer.Layer<never, Migrator.MigrationError | SqlError, SqlClient.SqlClient> = Layer.effectDiscard(run)

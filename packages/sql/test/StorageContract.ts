@@ -298,6 +298,27 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           assert.deepStrictEqual(paged.map((m) => m.id), [c.id, b.id, a.id])
           assert.deepStrictEqual(ids(yield* messages.list(other.customerId, {}, { limit: 10 })), [theirs.id])
         }))
+      it.effect("reads for update serialise concurrent read-modify-write transactions", () =>
+        Effect.gen(function*() {
+          const tx = yield* Storage.Transactor
+          const messages = yield* Storage.Messages
+          const { customerId } = yield* Fixtures.customer
+          const record = Fixtures.message(customerId, { segments: 0 })
+          yield* messages.insert(record)
+          yield* Effect.all(
+            Array.makeBy(20, () =>
+              tx.withTransaction(
+                Effect.gen(function*() {
+                  const current = yield* Effect.flatten(messages.findForUpdate(record.id))
+                  // Give the other transactions every chance to read the same state.
+                  yield* Effect.sleep("2 millis")
+                  yield* messages.save({ ...current, segments: current.segments + 1 })
+                })
+              )),
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(Option.map(yield* messages.find(customerId, record.id), (m) => m.segments).pipe(Option.getOrThrow), 20)
+        }))
     })
 
     describe("IdempotencyKeys", () => {
@@ -633,6 +654,42 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           assert.isTrue(replayed.every((d) => d.attempt === 0))
           yield* webhooks.record(replayed[0]!.id, { at: farFuture, latencyMs: 1, responseStatus: 200 }, { status: "succeeded" })
           assert.deepStrictEqual(yield* webhooks.consecutiveFailures(hook.id), { count: 0, since: null })
+        }))
+      it.effect("concurrent claimers share no delivery and deliver each message's events in order", () =>
+        Effect.gen(function*() {
+          const webhooks = yield* Storage.Webhooks
+          yield* drainDeliveries
+          const { customerId } = yield* Fixtures.customer
+          const hook = Fixtures.endpoint()
+          yield* webhooks.insert(customerId, hook)
+          const now = Fixtures.at(7_000_000)
+          const messageIds = Array.makeBy(20, () => Fixtures.id<Ids.MessageId>())
+          const emitted = new Map<string, Array<string>>(messageIds.map((id) => [id, []]))
+          for (let round = 0; round < 3; round++) {
+            for (const messageId of messageIds) {
+              const event = Fixtures.event(customerId, messageId, now)
+              yield* webhooks.emit(event)
+              emitted.get(messageId)!.push(event.id)
+            }
+          }
+          const received = new Map<string, Array<string>>(messageIds.map((id) => [id, []]))
+          for (let rounds = 0; rounds < 20; rounds++) {
+            const claims = (yield* Effect.all(
+              Array.makeBy(6, (w) => webhooks.claim(`worker-${w}`, 4, 30_000, now)),
+              { concurrency: "unbounded" }
+            )).flat()
+            if (claims.length === 0) break
+            const ids = claims.map((d) => d.id)
+            assert.strictEqual(new Set(ids).size, ids.length)
+            // At most one delivery of a message is out at a time.
+            const messagesOut = claims.map((d) => d.event.messageId)
+            assert.strictEqual(new Set(messagesOut).size, messagesOut.length)
+            for (const delivery of claims) {
+              received.get(delivery.event.messageId!)!.push(delivery.event.id)
+              yield* webhooks.record(delivery.id, { at: now, latencyMs: 1, responseStatus: 200 }, { status: "succeeded" })
+            }
+          }
+          assert.deepStrictEqual(received, emitted)
         }))
     })
 
