@@ -23,19 +23,19 @@ export interface Options {
   /** The longest sleep without a wake-up signal (the backstop when a signal was missed). */
   readonly pollInterval: Duration.DurationInput
   readonly schedule: RetrySchedule.RetrySchedule
-  /** An endpoint is disabled once this many deliveries in a row failed for good, over at least `window`. */
-  readonly disableAfter: { readonly failedDeliveries: number; readonly window: Duration.DurationInput }
+  /** An endpoint is disabled once this many attempts in a row failed, over at least `window`. */
+  readonly disableAfter: { readonly failedAttempts: number; readonly window: Duration.DurationInput }
   /** How long shutdown waits for deliveries in flight before giving the rest back. */
   readonly shutdownGrace: Duration.DurationInput
 }
 
-/** 64 in flight, a one-minute lease, the standard schedule, disabled after failing for 5 days. */
+/** 64 in flight, a one-minute lease, the standard schedule, disabled after failing for 5 days straight. */
 export const defaultOptions: Options = {
   concurrency: 64,
   lease: Duration.minutes(1),
   pollInterval: Duration.seconds(1),
   schedule: RetrySchedule.standard,
-  disableAfter: { failedDeliveries: 5, window: Duration.days(5) },
+  disableAfter: { failedAttempts: 10, window: Duration.days(5) },
   shutdownGrace: Duration.seconds(10)
 }
 
@@ -77,33 +77,50 @@ export const make = (
 
     const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
-    const disable = (delivery: Storage.ClaimedDelivery, reason: Events.DisabledReason, at: Date) =>
+    /**
+     * Logs a failed attempt. When it is the 410 Gone of a receiver, or the endpoint has now failed
+     * `failedAttempts` times in a row over at least the window, the endpoint is disabled in the same
+     * transaction, the attempt's log entry says so, and a `webhook.disabled` event records it.
+     */
+    const recordFailure = (
+      delivery: Storage.ClaimedDelivery,
+      attempt: Storage.DeliveryAttempt & { readonly error: string },
+      outcome: Outcome,
+      gone: boolean
+    ) =>
       Effect.gen(function* () {
-        const failures = yield* webhooks.consecutiveFailures(delivery.endpoint.id)
+        const before = yield* webhooks.consecutiveFailures(delivery.endpoint.id)
+        const failures = { count: before.count + 1, since: before.since ?? attempt.at }
+        const sustained =
+          failures.count >= options.disableAfter.failedAttempts &&
+          attempt.at.getTime() - failures.since.getTime() >= windowMillis
+        if (!gone && !sustained) return yield* webhooks.record(delivery.id, attempt, outcome)
+        const reason: Events.DisabledReason = gone ? "gone" : "sustained-failure"
         const event = yield* Events.disabled(delivery.event.customerId, {
           webhookId: delivery.endpoint.id,
           reason,
           consecutiveFailures: failures.count,
           failingSince: failures.since
         })
-        yield* transactor.withTransaction(
-          Effect.zipRight(webhooks.setEnabled(delivery.endpoint.id, false), webhooks.emit(event, delivery.endpoint.id))
+        const note = gone
+          ? "endpoint disabled: the receiver answered 410 Gone"
+          : `endpoint disabled: ${failures.count} failed attempts in a row since ${failures.since.toISOString()}`
+        const disabledNow = yield* transactor.withTransaction(
+          Effect.gen(function* () {
+            yield* webhooks.record(delivery.id, { ...attempt, error: `${attempt.error}; ${note}` }, outcome)
+            // Several attempts in flight can fail at once; only the first disables and records the event.
+            const current = yield* webhooks.find(delivery.event.customerId, delivery.endpoint.id)
+            if (Option.isNone(current) || !current.value.enabled) return false
+            yield* webhooks.setEnabled(delivery.endpoint.id, false)
+            yield* webhooks.emit(event, delivery.endpoint.id)
+            return true
+          })
         )
-        yield* Effect.logWarning("Webhook endpoint disabled").pipe(
-          Effect.annotateLogs({ webhookId: delivery.endpoint.id, reason, consecutiveFailures: failures.count }),
-          Effect.annotateLogs("at", at.toISOString())
-        )
-      })
-
-    /** After a delivery failed for good: disable the endpoint if it has been failing long enough. */
-    const disableIfSustained = (delivery: Storage.ClaimedDelivery, at: Date) =>
-      Effect.gen(function* () {
-        const failures = yield* webhooks.consecutiveFailures(delivery.endpoint.id)
-        const sustained =
-          failures.count >= options.disableAfter.failedDeliveries &&
-          failures.since !== null &&
-          at.getTime() - failures.since.getTime() >= windowMillis
-        if (sustained) yield* disable(delivery, "sustained-failure", at)
+        if (disabledNow) {
+          yield* Effect.logWarning("Webhook endpoint disabled").pipe(
+            Effect.annotateLogs({ webhookId: delivery.endpoint.id, reason, consecutiveFailures: failures.count })
+          )
+        }
       })
 
     const retryOrFail = (delivery: Storage.ClaimedDelivery, at: Date, retryAfter: Option.Option<number>) =>
@@ -117,10 +134,6 @@ export const make = (
     const attempt = (delivery: Storage.ClaimedDelivery) =>
       Effect.gen(function* () {
         const at = yield* now
-        if (!delivery.endpoint.enabled) {
-          // Deliveries queued before the endpoint was disabled are settled, not sent.
-          return yield* webhooks.record(delivery.id, { at, latencyMs: 0, error: "Endpoint disabled" }, { status: "failed" })
-        }
         const headers = Signature.headers(
           [delivery.endpoint.secret, ...delivery.previousSecrets],
           delivery.event.id,
@@ -132,24 +145,23 @@ export const make = (
         )
         if (result._tag === "Left") {
           const outcome = yield* retryOrFail(delivery, at, Option.none())
-          yield* webhooks.record(delivery.id, { at, latencyMs: result.left.latencyMs, error: result.left.message }, outcome)
-          if (outcome.status === "failed") yield* disableIfSustained(delivery, at)
-          return
+          return yield* recordFailure(
+            delivery,
+            { at, latencyMs: result.left.latencyMs, error: result.left.message },
+            outcome,
+            false
+          )
         }
         const response = result.right
         const logged = { at, responseStatus: response.status, latencyMs: response.latencyMs }
         if (response.status >= 200 && response.status < 300) {
           return yield* webhooks.record(delivery.id, logged, { status: "succeeded" })
         }
-        if (response.status === 410) {
-          yield* webhooks.record(delivery.id, { ...logged, error: "Receiver answered 410 Gone: endpoint disabled" }, {
-            status: "failed"
-          })
-          return yield* disable(delivery, "gone", at)
-        }
-        const outcome = yield* retryOrFail(delivery, at, RetrySchedule.parseRetryAfter(response.retryAfter, at))
-        yield* webhooks.record(delivery.id, { ...logged, error: describeStatus(response.status) }, outcome)
-        if (outcome.status === "failed") yield* disableIfSustained(delivery, at)
+        const gone = response.status === 410
+        const outcome: Outcome = gone
+          ? { status: "failed" }
+          : yield* retryOrFail(delivery, at, RetrySchedule.parseRetryAfter(response.retryAfter, at))
+        yield* recordFailure(delivery, { ...logged, error: describeStatus(response.status) }, outcome, gone)
       }).pipe(
         // A delivery whose bookkeeping failed keeps its lease and is taken again when the lease ends.
         Effect.catchAllCause((cause) =>

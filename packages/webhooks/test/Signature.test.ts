@@ -15,7 +15,7 @@ describe("Signature", () => {
 
   it.effect.prop(
     "every signature verifies with the standardwebhooks package, under each secret of a rotation",
-    [FastCheck.uuid(), FastCheck.string({ unit: "grapheme" }), FastCheck.integer({ min: 1, max: 3 })],
+    [FastCheck.uuid(), FastCheck.string({ unit: "grapheme", maxLength: 200 }), FastCheck.integer({ min: 1, max: 3 })],
     ([id, text, count]) =>
       Effect.gen(function* () {
         const secrets = yield* Effect.all(Array.from({ length: count }, () => Signature.generateSecret))
@@ -28,7 +28,8 @@ describe("Signature", () => {
         }
         // The library's own signature is ours, byte for byte.
         expect(new Webhook(secrets[0]!).sign(id, now, body)).toEqual(headers["webhook-signature"].split(" ")[0])
-      })
+      }),
+    { fastCheck: { numRuns: 40 } }
   )
 })
 
