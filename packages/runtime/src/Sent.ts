@@ -131,6 +131,8 @@ export const createSent = async (options: SentOptions = {}) => {
       create: (customerId: Ids.CustomerId, input: { url: string; eventTypes?: ReadonlyArray<"message.status.updated"> }) =>
         run(Effect.flatMap(WebhookEndpoints.WebhookEndpoints, (w) => w.create(customerId, input)))
     },
+    /** The runtime behind these methods, for Effect code on the same Sent (e.g. serving its HTTP API). */
+    runtime,
     /** Stops the workers (letting jobs in flight finish) and closes the store. */
     close: () => runtime.dispose()
   }
