@@ -167,7 +167,8 @@ const schema = statements((_, { serialPrimaryKey: serial, uuid }) => [
     locked_by TEXT,
     locked_until BIGINT
   )`,
-  `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_run_at) WHERE status = 'pending'`,
+  // Claims scan only the pending deliveries, in `seq` order, however long the settled history grows.
+  `CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (seq) WHERE status = 'pending'`,
   `CREATE INDEX webhook_deliveries_order ON webhook_deliveries (endpoint_id, message_id, seq)`,
   `CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id)`,
   `CREATE INDEX webhook_deliveries_locked_by ON webhook_deliveries (locked_by)`,
