@@ -17,12 +17,18 @@ export const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1
 
 /** The query parameters of a page. */
 export const PageParams = {
-  limit: Schema.optionalWith(Limit, { default: () => defaultLimit }),
+  limit: Schema.optional(Limit),
   cursor: Schema.optional(Schema.String.annotations({ description: "The nextCursor of the previous page" }))
 }
 
 /** The query parameters of a list without filters. */
 export const ListParams = Schema.Struct(PageParams)
+
+/** The storage page request of the query parameters, with the default limit applied. */
+export const pageRequest = (params: { readonly limit?: number | undefined; readonly cursor?: string | undefined }) => ({
+  limit: params.limit ?? defaultLimit,
+  cursor: params.cursor
+})
 
 /** A page of items, newest first; `nextCursor` is `null` on the last page. */
 export const Page = <A, I, R>(item: Schema.Schema<A, I, R>) =>

@@ -4,6 +4,7 @@ import { Contact, ContactBook, Ids } from "@sent/core"
 import { Effect } from "effect"
 import { SentApi } from "../Api.js"
 import { CurrentCustomer } from "../Auth.js"
+import * as Lists from "../Lists.js"
 import * as PathIds from "../PathIds.js"
 
 const contactId = PathIds.parse(Ids.ContactId, "contact")
@@ -25,7 +26,7 @@ export const layer = HttpApiBuilder.group(SentApi, "contacts", (handlers) =>
         Effect.flatMap(CurrentCustomer, (customer) =>
           Effect.flatMap(contactId(path.id), (id) => contacts.get(customer.id, id))))
       .handle("list", ({ urlParams }) =>
-        Effect.flatMap(CurrentCustomer, (customer) => contacts.list(customer.id, urlParams)))
+        Effect.flatMap(CurrentCustomer, (customer) => contacts.list(customer.id, Lists.pageRequest(urlParams))))
       .handle("delete", ({ path }) =>
         Effect.flatMap(CurrentCustomer, (customer) =>
           Effect.flatMap(contactId(path.id), (id) => contacts.delete(customer.id, id))))

@@ -4,6 +4,7 @@ import { Ids, Messaging } from "@sent/core"
 import { Effect } from "effect"
 import { SentApi } from "../Api.js"
 import { CurrentCustomer } from "../Auth.js"
+import * as Lists from "../Lists.js"
 import * as PathIds from "../PathIds.js"
 
 const messageId = PathIds.parse(Ids.MessageId, "message")
@@ -19,5 +20,5 @@ export const layer = HttpApiBuilder.group(SentApi, "messages", (handlers) =>
         Effect.flatMap(CurrentCustomer, (customer) =>
           Effect.flatMap(messageId(path.id), (id) => messaging.get(customer.id, id))))
       .handle("list", ({ urlParams: { cursor, limit, ...filter } }) =>
-        Effect.flatMap(CurrentCustomer, (customer) => messaging.list(customer.id, filter, { limit, cursor })))
+        Effect.flatMap(CurrentCustomer, (customer) => messaging.list(customer.id, filter, Lists.pageRequest({ limit, cursor }))))
   ))

@@ -4,6 +4,7 @@ import { Ids, Messaging, TemplateCatalog } from "@sent/core"
 import { Effect } from "effect"
 import { SentApi } from "../Api.js"
 import { CurrentCustomer } from "../Auth.js"
+import * as Lists from "../Lists.js"
 import * as PathIds from "../PathIds.js"
 
 const templateId = PathIds.parse(Ids.TemplateId, "template")
@@ -17,7 +18,7 @@ export const layer = HttpApiBuilder.group(SentApi, "templates", (handlers) =>
       .handle("create", ({ payload }) => Effect.flatMap(CurrentCustomer, (customer) => catalog.create(customer.id, payload)))
       .handle("get", ({ path }) =>
         Effect.flatMap(CurrentCustomer, (customer) => Effect.flatMap(templateId(path.id), (id) => catalog.get(customer.id, id))))
-      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentCustomer, (customer) => catalog.list(customer.id, urlParams)))
+      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentCustomer, (customer) => catalog.list(customer.id, Lists.pageRequest(urlParams))))
       .handle("delete", ({ path }) =>
         Effect.flatMap(CurrentCustomer, (customer) =>
           Effect.flatMap(templateId(path.id), (id) => catalog.delete(customer.id, id))))

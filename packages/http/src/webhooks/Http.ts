@@ -5,6 +5,7 @@ import { WebhookEndpoints } from "@sent/webhooks"
 import { Effect } from "effect"
 import { SentApi } from "../Api.js"
 import { CurrentCustomer } from "../Auth.js"
+import * as Lists from "../Lists.js"
 import * as PathIds from "../PathIds.js"
 
 const webhookId = PathIds.parse(Ids.WebhookId, "webhook")
@@ -16,11 +17,11 @@ export const layer = HttpApiBuilder.group(SentApi, "webhooks", (handlers) =>
       Effect.flatMap(CurrentCustomer, (customer) => Effect.flatMap(webhookId(id), (parsed) => f(customer.id, parsed)))
     return handlers
       .handle("create", ({ payload }) => Effect.flatMap(CurrentCustomer, (customer) => webhooks.create(customer.id, payload)))
-      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentCustomer, (customer) => webhooks.list(customer.id, urlParams)))
+      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentCustomer, (customer) => webhooks.list(customer.id, Lists.pageRequest(urlParams))))
       .handle("get", ({ path }) => withId(path.id, webhooks.get))
       .handle("delete", ({ path }) => withId(path.id, webhooks.delete))
       .handle("rotateSecret", ({ path }) => withId(path.id, webhooks.rotateSecret))
       .handle("test", ({ path }) => withId(path.id, webhooks.test))
-      .handle("deliveries", ({ path, urlParams }) => withId(path.id, (customerId, id) => webhooks.deliveries(customerId, id, urlParams)))
+      .handle("deliveries", ({ path, urlParams }) => withId(path.id, (customerId, id) => webhooks.deliveries(customerId, id, Lists.pageRequest(urlParams))))
       .handle("replay", ({ path, payload }) => withId(path.id, (customerId, id) => webhooks.replay(customerId, id, payload)))
   }))
