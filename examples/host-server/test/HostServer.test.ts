@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { Webhook } from "standardwebhooks"
 import * as ServerProcess from "../src/ServerProcess.js"
-import { call, eventually, tempDir, webhookReceiver } from "./support.js"
+import { call, eventually, requestInFlight, tempDir, webhookReceiver } from "./support.js"
 
 // The real server, as an operator runs it: a child process on a free port with its own SQLite file.
 const adminKey = `admin-${randomUUID()}`
@@ -117,7 +117,14 @@ describe("host server (black box)", () => {
       yield* eventually(Effect.flatMap(call(first.url, "GET", `/v1/messages/${messageId}`, { headers: demo }), (answer) =>
         answer.body.status === "read" ? Effect.void : Effect.fail(answer.body.status)))
 
-      const exited = yield* first.stop("SIGTERM")
+      // A request in flight when SIGTERM arrives is finished and answered before the process exits.
+      const inFlight = requestInFlight(first.url, "/v1/contacts", demo, { phoneNumber: "+14155550177", name: "Late" })
+      yield* Effect.sleep("200 millis")
+      const stopping = yield* Effect.fork(first.stop("SIGTERM"))
+      yield* Effect.sleep("300 millis")
+      inFlight.finish()
+      expect((yield* inFlight.answer).status).toBe(201)
+      const exited = yield* Fiber.join(stopping)
       expect(exited).toMatchObject({ code: 0, signal: null })
       expect(exited.millis).toBeLessThan(10_000)
       // Logs are JSON lines and never carry the demo key (the banner prints it once, as plain text).
@@ -134,6 +141,8 @@ describe("host server (black box)", () => {
       const again = yield* call(second.url, "GET", `/v1/messages/${messageId}`, { headers: demo })
       expect(again.status).toBe(200)
       expect(again.body).toMatchObject({ id: messageId, status: "read" })
+      const late = yield* call(second.url, "GET", "/v1/contacts", { headers: demo })
+      expect((late.body.data as ReadonlyArray<{ name?: string }>).map((c) => c.name)).toContain("Late")
       const balanceAfter = yield* call(second.url, "GET", "/v1/balance", { headers: demo })
       expect(balanceAfter.body.balance).toBeLessThan(balanceBefore.body.balance as number)
       expect((yield* second.stop("SIGINT")).code).toBe(0)

@@ -1,6 +1,6 @@
 /** Helpers for black-box tests of the host server: a temporary directory, JSON calls, a webhook receiver. */
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer, type IncomingHttpHeaders } from "node:http"
+import { createServer, type IncomingHttpHeaders, request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Duration, Effect, Schedule } from "effect"
@@ -66,3 +66,29 @@ export const webhookReceiver = Effect.acquireRelease(
 /** Re-runs `check` every 50 ms until it succeeds, for at most `within`. */
 export const eventually = <A, E>(check: Effect.Effect<A, E>, within: Duration.DurationInput = Duration.seconds(10)) =>
   Effect.retry(check, Schedule.spaced(Duration.millis(50)).pipe(Schedule.upTo(within)))
+
+/**
+ * A JSON request sent in two parts: headers and the first byte now, the rest on `finish()` — a request
+ * that is in flight for as long as the test wants.
+ */
+export const requestInFlight = (url: string, path: string, headers: Record<string, string>, body: unknown) => {
+  const payload = Buffer.from(JSON.stringify(body))
+  const sending = request(url + path, {
+    method: "POST",
+    headers: { ...headers, "content-type": "application/json", "content-length": String(payload.length) }
+  })
+  const answer = new Promise<{ readonly status: number; readonly body: string }>((resolve, reject) => {
+    sending.on("error", reject)
+    sending.on("response", (response) => {
+      let text = ""
+      response.setEncoding("utf8")
+      response.on("data", (chunk: string) => (text += chunk))
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }))
+    })
+  })
+  sending.write(payload.subarray(0, 1))
+  return {
+    finish: () => sending.end(payload.subarray(1)),
+    answer: Effect.promise(() => answer)
+  }
+}
