@@ -3,19 +3,25 @@
  * filter and callbacks look messages up by provider id through indexes); its nested parts are JSON text.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { Channel, Ids, MessageStatus, PhoneNumber, Template } from "@sent/core"
-import { Message, MessageStatus as Status, Money, Storage } from "@sent/core"
-import { Array, Effect, Layer, Option, Schema } from "effect"
+import type { Channel, Ids, Message, MessageStatus, PhoneNumber, Template } from "@sent/core"
+import { Money, Storage } from "@sent/core"
+import { Array, Effect, Layer, Option } from "effect"
 import * as Dialect from "./Dialect.js"
 import * as Page from "./internal/Page.js"
 import { call, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
 
-const StatusHistoryJson = Schema.parseJson(Schema.Array(Status.StatusHistoryEntry))
-const FallbackJson = Schema.parseJson(Message.Fallback)
-const encodeHistory = Schema.encodeSync(StatusHistoryJson)
-const decodeHistory = Schema.decodeSync(StatusHistoryJson)
-const encodeFallback = Schema.encodeSync(FallbackJson)
-const decodeFallback = Schema.decodeSync(FallbackJson)
+// Hand-written codecs for the JSON columns read on every status change and list: the rows are our own
+// writes, so validating them again would only cost time. Dates are ISO strings (`Date#toJSON`), the
+// same encoding `Schema.Date` uses.
+const encodeHistory = (history: ReadonlyArray<MessageStatus.StatusHistoryEntry>): string => JSON.stringify(history)
+const decodeHistory = (json: string): ReadonlyArray<MessageStatus.StatusHistoryEntry> =>
+  (JSON.parse(json) as ReadonlyArray<{ readonly status: MessageStatus.MessageStatus; readonly timestamp: string; readonly channel?: Channel.Channel }>)
+    .map((entry) => ({ ...entry, timestamp: new Date(entry.timestamp) }))
+const encodeFallback = (fallback: Message.Fallback): string => JSON.stringify(fallback)
+const decodeFallback = (json: string): Message.Fallback => {
+  const fallback = JSON.parse(json) as Omit<Message.Fallback, "timestamp"> & { readonly timestamp: string }
+  return { ...fallback, timestamp: new Date(fallback.timestamp) }
+}
 
 interface MessageRow {
   readonly id: string

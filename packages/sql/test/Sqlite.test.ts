@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Storage } from "@sent/core"
 import { Sqlite } from "@sent/sql"
 import { ConfigProvider, Effect, Layer, Option } from "effect"
@@ -38,6 +39,20 @@ describe("Sqlite", () => {
         assert.strictEqual(job!.messageId, written.record.id)
       }).pipe(Effect.provide(Sqlite.layer({ filename })))
     }))
+
+  it.effect("the connection runs in WAL mode with NORMAL sync, a busy timeout and foreign keys", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      assert.deepStrictEqual(yield* sql`PRAGMA journal_mode`, [{ journal_mode: "wal" }])
+      assert.deepStrictEqual(yield* sql`PRAGMA synchronous`, [{ synchronous: 1 }])
+      assert.deepStrictEqual(yield* sql`PRAGMA busy_timeout`, [{ timeout: 5000 }])
+      assert.deepStrictEqual(yield* sql`PRAGMA foreign_keys`, [{ foreign_keys: 1 }])
+      assert.deepStrictEqual(
+        (yield* sql<{ migration_id: number; name: string }>`SELECT migration_id, name FROM sent_migrations ORDER BY migration_id`)
+          .map((row) => [row.migration_id, row.name]),
+        [[1, "schema"], [2, "default_rates"]]
+      )
+    }).pipe(Effect.provide(Sqlite.layer({ filename: path.join(directory, "pragmas.db") }))))
 
   it.effect("an in-memory store works and migrates once per layer", () =>
     Effect.gen(function*() {

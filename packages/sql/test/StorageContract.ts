@@ -370,6 +370,23 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           assert.deepStrictEqual(yield* held.take("whatsapp", providerMessageId), [])
           assert.strictEqual((yield* held.take("twilio", providerMessageId)).length, 1)
         }))
+      it.effect("lock holds others off the same provider id until the holder's transaction ends", () =>
+        Effect.gen(function*() {
+          const held = yield* Storage.HeldReports
+          const tx = yield* Storage.Transactor
+          const providerMessageId = `SM${Fixtures.id()}`
+          const order: Array<string> = []
+          const first = yield* Effect.fork(tx.withTransaction(Effect.gen(function*() {
+            yield* held.lock("twilio", providerMessageId)
+            order.push("first locked")
+            yield* Effect.sleep("300 millis")
+            order.push("first done")
+          })))
+          yield* Effect.sleep("100 millis")
+          yield* tx.withTransaction(Effect.zipRight(held.lock("twilio", providerMessageId), Effect.sync(() => order.push("second locked"))))
+          yield* Fiber.join(first)
+          assert.deepStrictEqual(order, ["first locked", "first done", "second locked"])
+        }))
     })
 
     describe("Transactor", () => {
