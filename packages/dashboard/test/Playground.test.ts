@@ -75,6 +75,15 @@ describe("dashboard playground (browser)", () => {
         expect(yield* step(() => page.locator("#detail").getAttribute("data-status"))).toBe("read")
         expect(yield* step(() => page.locator("#balance").textContent())).not.toBe("$10.00 USD")
 
+        // One click to a new phone number; ending 07 is accepted, then fails undelivered: the error shows.
+        yield* step(() => page.click("#to-phone"))
+        yield* step(() => page.fill("#phone", "+14155550107"))
+        yield* step(() => page.click("#send"))
+        yield* step(() => page.locator("#detail[data-status='failed']").waitFor({ timeout: 15_000 }))
+        expect(yield* step(() => page.locator("#detail .notice.error").textContent())).toMatch(/\(permanent\)$/)
+        expect(yield* step(() => page.locator("#messages li").count())).toBe(2)
+        yield* step(() => page.locator("#contact option").filter({ hasText: "+14155550107" }).waitFor({ state: "attached" }))
+
         const screenshot = join(tmpdir(), "sent-playground.png")
         yield* step(() => page.screenshot({ path: screenshot, fullPage: true }))
         yield* Effect.log(`Screenshot: ${screenshot}`)
