@@ -182,14 +182,18 @@ export const make = (
     // A finished delivery frees a slot and may make its message's next event due: wake the loop.
     const finished = yield* Queue.sliding<true>(1)
 
+    // Claims are batched: with deliveries in flight, the loop waits until a quarter of the slots are free,
+    // so a busy dispatcher makes one claim per batch rather than one per finished delivery.
+    const batch = Math.max(1, Math.floor(options.concurrency / 4))
+
     const loop = Effect.gen(function* () {
       while (true) {
         // Listen before claiming, so a signal sent while claiming is not missed.
         const signalled = yield* Effect.fork(signals.wait("webhooks", pollMillis))
         yield* Effect.yieldNow()
         const free = options.concurrency - inFlight
-        let claimedAll = false
-        if (free > 0) {
+        let wait: Effect.Effect<unknown> = Queue.take(finished)
+        if (inFlight === 0 || free >= batch) {
           const claimed = yield* Effect.flatMap(now, (at) => webhooks.claim(workerId, free, leaseMillis, at))
           for (const delivery of claimed) {
             inFlight++
@@ -205,19 +209,22 @@ export const make = (
               )
             )
           }
-          claimedAll = claimed.length === free
+          if (claimed.length === free) {
+            yield* Fiber.interrupt(signalled)
+            continue
+          }
+          if (inFlight === 0) {
+            // Idle: sleep until the next delivery is due, a signal, or the polling backstop.
+            const untilDue = yield* Effect.zipWith(webhooks.nextRunAt, now, (next, at) =>
+              Option.match(next, {
+                onNone: () => pollMillis,
+                onSome: (due) => Math.min(pollMillis, Math.max(0, due.getTime() - at.getTime()))
+              })
+            )
+            wait = Effect.sleep(untilDue)
+          }
         }
-        if (claimedAll) {
-          yield* Fiber.interrupt(signalled)
-          continue
-        }
-        const untilDue = yield* Effect.zipWith(webhooks.nextRunAt, now, (next, at) =>
-          Option.match(next, {
-            onNone: () => pollMillis,
-            onSome: (due) => (due.getTime() > at.getTime() ? Math.min(pollMillis, due.getTime() - at.getTime()) : pollMillis)
-          })
-        )
-        yield* Effect.raceAll([Fiber.join(signalled), Queue.take(finished), Effect.sleep(untilDue)])
+        yield* Effect.raceAll([Fiber.join(signalled), Queue.take(finished), wait])
         yield* Fiber.interrupt(signalled)
       }
     })
