@@ -49,7 +49,7 @@ export const make = async (sent: Sent.Sent, options: Options): Promise<SentApi> 
           Layer.succeed(HttpServer.HttpServer, handOver),
           NodeHttpServer.layerContext,
           Layer.succeed(Auth.AdminKey, Redacted.make(options.adminKey)),
-          RateLimit.layer(options.rateLimit === undefined ? {} : { requestsPerSecond: options.rateLimit, burst: options.rateLimit * 2 }),
+          RateLimit.layer(options.rateLimit === undefined ? {} : { requestsPerSecond: options.rateLimit }),
           Callbacks.layer(options.callbacks ?? {}).pipe(Layer.provide(services)),
           services
         ])

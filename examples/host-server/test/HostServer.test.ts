@@ -86,7 +86,7 @@ describe("host server (black box)", () => {
 
       const exited = yield* server.stop("SIGTERM")
       expect(exited.code).toBe(0)
-    }))
+    }), 120_000)
 
   it.scopedLive("first start seeds a demo; SIGTERM exits 0 within 10 s; a restart on the same file resumes", () =>
     Effect.gen(function*() {
@@ -146,5 +146,5 @@ describe("host server (black box)", () => {
       const balanceAfter = yield* call(second.url, "GET", "/v1/balance", { headers: demo })
       expect(balanceAfter.body.balance).toBeLessThan(balanceBefore.body.balance as number)
       expect((yield* second.stop("SIGINT")).code).toBe(0)
-    }))
+    }), 120_000)
 })
