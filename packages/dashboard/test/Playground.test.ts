@@ -50,6 +50,8 @@ describe("dashboard playground (browser)", () => {
         const page = yield* browserPage
         const step = <A>(f: () => Promise<A>) => Effect.promise(f)
 
+        const requested: Array<string> = []
+        page.on("request", (request) => requested.push(request.url()))
         yield* step(() => page.goto(server.url + "/"))
         yield* step(() => page.fill("#api-key", server.demoApiKey!))
         yield* step(() => page.click("#connect"))
@@ -83,6 +85,10 @@ describe("dashboard playground (browser)", () => {
         expect(yield* step(() => page.locator("#detail .notice.error").textContent())).toMatch(/\(permanent\)$/)
         expect(yield* step(() => page.locator("#messages li").count())).toBe(2)
         yield* step(() => page.locator("#contact option").filter({ hasText: "+14155550107" }).waitFor({ state: "attached" }))
+
+        // Everything the page fetched came from the server it was served by.
+        expect(requested.filter((url) => !url.startsWith(server.url + "/"))).toEqual([])
+        expect(requested).toContain(server.url + "/v1/balance")
 
         const screenshot = join(tmpdir(), "sent-playground.png")
         yield* step(() => page.screenshot({ path: screenshot, fullPage: true }))
