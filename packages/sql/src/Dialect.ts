@@ -9,7 +9,6 @@ import { Effect } from "effect"
 
 /** A store's dialect-specific SQL. */
 export interface Dialect {
-  readonly name: "sqlite" | "pg"
   /** The column type of a UUID: PostgreSQL's `uuid` compares bytewise, so time-ordered ids sort by time. */
   readonly uuid: string
   /** A primary key that increases with every insert (orders deliveries and held reports). */
@@ -41,7 +40,6 @@ export interface ClaimOptions {
 
 /** SQLite: one connection, one writer, so a single `UPDATE … WHERE key IN (due) RETURNING` is atomic. */
 export const sqlite = (sql: SqlClient): Dialect => ({
-  name: "sqlite",
   uuid: "TEXT",
   serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
   forUpdate: sql.literal(""),
@@ -52,7 +50,6 @@ export const sqlite = (sql: SqlClient): Dialect => ({
 
 /** PostgreSQL: concurrent claimers skip each other's locked rows (`FOR UPDATE SKIP LOCKED`). */
 export const pg = (sql: SqlClient): Dialect => ({
-  name: "pg",
   uuid: "UUID",
   serialPrimaryKey: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
   forUpdate: sql.literal(" FOR UPDATE"),
