@@ -2,32 +2,15 @@
  * In-process `send()` throughput on a file-backed SQLite store, sequential and with 64 concurrent callers,
  * beside raw better-sqlite3 doing one comparable single-row insert per transaction.
  */
-import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Money } from "@sent/core"
 import { Sent } from "@sent/runtime"
-import Database from "better-sqlite3"
 import { type Benchmark, throughput } from "./Bench.js"
+import { rawInsertsPerSecond } from "./_raw.js"
 
 const COUNT = 5_000
-
-const rawInsertsPerSecond = (dir: string): number => {
-  const db = new Database(join(dir, "raw.db"))
-  db.pragma("journal_mode = WAL")
-  db.pragma("synchronous = NORMAL")
-  db.exec(
-    "CREATE TABLE messages (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL, price INTEGER NOT NULL, created_at INTEGER NOT NULL)"
-  )
-  const insert = db.prepare("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)")
-  const once = db.transaction((i: number) => insert.run(randomUUID(), "c", `Your code is ${i}`, "queued", 7500, Date.now()))
-  const started = performance.now()
-  for (let i = 0; i < COUNT * 2; i++) once(i)
-  const rate = (COUNT * 2) / ((performance.now() - started) / 1000)
-  db.close()
-  return rate
-}
 
 const sendsPerSecond = async (dir: string, concurrency: number): Promise<number> => {
   const sent = await Sent.createSent({
@@ -57,7 +40,7 @@ const benchmark: Benchmark = {
   run: async () => {
     const dir = mkdtempSync(join(tmpdir(), "sent-bench-send-"))
     try {
-      const raw = rawInsertsPerSecond(dir)
+      const raw = rawInsertsPerSecond(join(dir, "raw.db"), COUNT * 2)
       const baseline = { name: "raw better-sqlite3 insert/tx", value: raw }
       const sequential = await sendsPerSecond(dir, 1)
       const concurrent = await sendsPerSecond(dir, 64)

@@ -10,6 +10,7 @@
  */
 import { Context, Duration, Effect, Fiber, Layer, Option, Random, Ref } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
+import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
 import type { MessageRecord } from "./Message.js"
@@ -20,7 +21,7 @@ import * as RateCard from "./RateCard.js"
 import * as Settlement from "./Settlement.js"
 import * as SmsEncoding from "./SmsEncoding.js"
 import { StatusTracking } from "./StatusTracking.js"
-import { Contacts, type DispatchJob, DispatchJobs, JobSignals, Ledger, Messages, Rates, Transactor } from "./Storage.js"
+import { Contacts, type DispatchJob, DispatchJobs, JobSignals, Ledger, Messages, Rates } from "./Storage.js"
 
 /** How a dispatch worker behaves. */
 export interface Options {
@@ -110,7 +111,7 @@ export class Dispatcher extends Context.Tag("@sent/core/Dispatcher")<
 
 const make = (options: Options) =>
   Effect.gen(function*() {
-    const tx = yield* Transactor
+    const groupCommit = yield* GroupCommit
     const jobs = yield* DispatchJobs
     const messages = yield* Messages
     const contacts = yield* Contacts
@@ -122,7 +123,7 @@ const make = (options: Options) =>
     const workerId = `dispatch-${yield* Ids.make(Ids.EventId)}`
 
     const finish = (job: DispatchJob, effect: Effect.Effect<unknown>) =>
-      Effect.zipRight(tx.withTransaction(Effect.zipRight(effect, jobs.complete(job.id))), signals.signal("webhooks"))
+      Effect.zipRight(groupCommit.run(Effect.zipRight(effect, jobs.complete(job.id))), signals.signal("webhooks"))
 
     const failFinally = (job: DispatchJob, record: MessageRecord, error: MessageError) =>
       finish(job, tracking.failedBeforeAcceptance(record.id, error))
@@ -130,7 +131,7 @@ const make = (options: Options) =>
     /** The SMS re-route of a message WhatsApp refused; fails the message when the balance cannot cover it. */
     const fallBack = (job: DispatchJob, record: MessageRecord, reason: MessageError) =>
       Effect.gen(function*() {
-        const fellBack = yield* tx.withTransaction(
+        const fellBack = yield* groupCommit.run(
           Effect.map(
             tracking.change(record.id, (current, at) =>
               Effect.gen(function*() {

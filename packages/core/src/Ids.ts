@@ -31,12 +31,30 @@ export type EventId = typeof EventId.Type
 export const DeliveryId = Guid.pipe(Schema.brand("DeliveryId"))
 export type DeliveryId = typeof DeliveryId.Type
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+const hexOfByte = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"))
+
+const hex = (bytes: Uint8Array) => {
+  let out = ""
+  for (const b of bytes) out += hexOfByte[b]
+  return out
+}
+
+// Asking the system for 16 random bytes at a time costs more than the rest of an id: draw from a pool.
+const pool = new Uint8Array(4096)
+let poolOffset = pool.length
+
+const randomBytes16 = (): Uint8Array => {
+  if (poolOffset + 16 > pool.length) {
+    crypto.getRandomValues(pool)
+    poolOffset = 0
+  }
+  poolOffset += 16
+  return pool.slice(poolOffset - 16, poolOffset)
+}
 
 /** A UUID v7 for the given wall-clock milliseconds (RFC 9562 §5.7). */
 export const uuidv7 = (nowMillis: number): string => {
-  const bytes = new Uint8Array(16)
-  crypto.getRandomValues(bytes)
+  const bytes = randomBytes16()
   let ms = nowMillis
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256

@@ -2,7 +2,7 @@
  * Sending and reading messages. A send resolves the contact, renders the template, chooses the channel
  * and quotes the price, then in ONE transaction debits the balance (only if it covers the quote), stores
  * the message (`queued`), its ledger entry, its dispatch job, the new contact if any, and the idempotency
- * record. Anything that fails leaves nothing behind.
+ * record. Anything that fails leaves nothing behind. Concurrent sends share transactions (`GroupCommit`).
  */
 import { createHash } from "node:crypto"
 import { Context, Data, Effect, Layer, Option } from "effect"
@@ -18,6 +18,7 @@ import {
   type TemplateVariablesMissing,
   ValidationFailed
 } from "./Errors.js"
+import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
 import { type Message, type MessageRecord, toMessage } from "./Message.js"
@@ -37,8 +38,7 @@ import {
   type Page,
   type PageRequest,
   Rates,
-  Templates,
-  Transactor
+  Templates
 } from "./Storage.js"
 import * as Template from "./Template.js"
 
@@ -120,7 +120,7 @@ const canonicalJson = (value: unknown): string => {
 class KeyTaken extends Data.TaggedError("KeyTaken") {}
 
 const make = Effect.gen(function*() {
-  const tx = yield* Transactor
+  const groupCommit = yield* GroupCommit
   const contactBook = yield* ContactBook
   const contacts = yield* Contacts
   const templates = yield* Templates
@@ -239,7 +239,7 @@ const make = Effect.gen(function*() {
         return { message, replayed: false }
       })
 
-      const result = yield* tx.withTransaction(commit).pipe(
+      const result = yield* groupCommit.run(commit).pipe(
         Effect.catchTag("KeyTaken", () =>
           Effect.flatMap(replayOf(customerId, idempotencyKey!, hash), (stored) => Effect.orDie(stored)))
       )

@@ -23,6 +23,10 @@ export interface ParsedPhoneNumber {
 // a phone number field must hold the number alone.
 const internationalForm = /^\s*\+[\d\s().\-/]+$/
 
+// Sends to known contacts re-read the same numbers over and over; parsing with full metadata is costly.
+const parsedCache = new Map<string, ParsedPhoneNumber>()
+const parsedCacheSize = 10_000
+
 /**
  * Parses a number written in international form (a leading `+`, spaces and punctuation allowed).
  * Without a country prefix there is no way to know the country, so such input is rejected.
@@ -30,14 +34,19 @@ const internationalForm = /^\s*\+[\d\s().\-/]+$/
 export const parse = (input: string): Either.Either<ParsedPhoneNumber, InvalidPhoneNumber> => {
   const invalid = (why: string) =>
     Either.left(new InvalidPhoneNumber({ message: `${JSON.stringify(input)} is not a valid phone number: ${why}`, phoneNumber: input }))
+  const cached = parsedCache.get(input)
+  if (cached !== undefined) return Either.right(cached)
   if (input.length > 64) return invalid("too long")
   if (!internationalForm.test(input)) return invalid("write it in international form, e.g. +14155550123")
   const parsed = parsePhoneNumberFromString(input)
   if (parsed === undefined) return invalid("write it in international form, e.g. +14155550123")
   if (!parsed.isValid() || parsed.country === undefined) return invalid("no such number exists in its country's numbering plan")
-  return Either.right({
+  const result: ParsedPhoneNumber = {
     e164: parsed.number as E164,
     countryCode: parsed.country as CountryCode,
     nationalNumber: parsed.nationalNumber
-  })
+  }
+  if (parsedCache.size >= parsedCacheSize) parsedCache.delete(parsedCache.keys().next().value!)
+  parsedCache.set(input, result)
+  return Either.right(result)
 }

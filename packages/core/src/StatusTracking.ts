@@ -6,13 +6,14 @@
  * it) is held and applied once the id is known, so no report is lost.
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
+import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
 import { type MessageRecord, toMessage } from "./Message.js"
 import type { MessageError } from "./MessageStatus.js"
 import { type Accepted, type InboundReport, InboundReports } from "./Provider.js"
 import * as Settlement from "./Settlement.js"
-import { HeldReports, JobSignals, Ledger, Messages, Transactor, Webhooks } from "./Storage.js"
+import { HeldReports, JobSignals, Ledger, Messages, Webhooks } from "./Storage.js"
 import { MessageStatusUpdated } from "./Webhook.js"
 
 const encodeEvent = Schema.encodeSync(MessageStatusUpdated)
@@ -51,7 +52,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
   static readonly layer = Layer.effect(
     StatusTracking,
     Effect.gen(function*() {
-      const tx = yield* Transactor
+      const groupCommit = yield* GroupCommit
       const messages = yield* Messages
       const ledger = yield* Ledger
       const held = yield* HeldReports
@@ -94,7 +95,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
       return StatusTracking.of({
         ingest: (inbound) =>
           Effect.zipRight(
-            tx.withTransaction(Effect.gen(function*() {
+            groupCommit.run(Effect.gen(function*() {
               yield* held.lock(inbound.provider, inbound.providerMessageId)
               const id = yield* messages.findByProviderId(inbound.provider, inbound.providerMessageId)
               if (Option.isNone(id)) return yield* held.hold(inbound, yield* now)

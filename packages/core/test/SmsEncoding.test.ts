@@ -1,4 +1,6 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
+import { FastCheck } from "effect"
+import { SegmentedMessage } from "sms-segments-calculator"
 import { segment } from "../src/SmsEncoding.js"
 
 const gsm = "a"
@@ -54,4 +56,20 @@ describe("SmsEncoding.segment", () => {
     assert.deepStrictEqual(segment("😀".repeat(35)), { encoding: "UCS-2", segments: 1 })
     assert.deepStrictEqual(segment("😀".repeat(36)), { encoding: "UCS-2", segments: 2 })
   })
+})
+
+describe("the plain-text shortcut", () => {
+  const plainCharacters = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 \n\r!\"#$%&'()*+,-./:;<=>?@_"]
+  it.prop(
+    "agrees with the calculator on every body of GSM-7 basic-table ASCII",
+    [FastCheck.array(FastCheck.constantFrom(...plainCharacters), { maxLength: 480 }).map((chars) => chars.join(""))],
+    ([body]) => {
+      const message = new SegmentedMessage(body)
+      expect(segment(body)).toEqual({
+        encoding: message.encodingName,
+        segments: Math.max(1, message.segmentsCount)
+      })
+    },
+    { fastCheck: { numRuns: 1000 } }
+  )
 })

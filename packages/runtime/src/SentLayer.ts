@@ -7,6 +7,7 @@ import {
   Accounts,
   ContactBook,
   Dispatcher,
+  GroupCommit,
   Messaging,
   type Provider,
   StatusTracking,
@@ -21,6 +22,7 @@ export type StoragePorts = Storage.Storage
 
 /** The services a host calls. */
 export type Services =
+  | GroupCommit.GroupCommit
   | Accounts.Accounts
   | ContactBook.ContactBook
   | TemplateCatalog.TemplateCatalog
@@ -49,7 +51,8 @@ export const layer = <E1, E2>(
   providers: Layer.Layer<Provider.Providers, E2, Provider.InboundReports>,
   options: Options = {}
 ): Layer.Layer<Services | StoragePorts | Provider.Providers, E1 | E2> => {
-  const tracking = Layer.provideMerge(StatusTracking.StatusTracking.layer, store)
+  const committed = Layer.provideMerge(GroupCommit.GroupCommit.layer(), store)
+  const tracking = Layer.provideMerge(StatusTracking.StatusTracking.layer, committed)
   const inbound = Layer.provideMerge(StatusTracking.StatusTracking.inboundReports, tracking)
   const withProviders = Layer.provideMerge(providers, inbound)
   const urlPolicy = UrlPolicy.layer({ allowPrivate: options.allowPrivateWebhooks ?? false })

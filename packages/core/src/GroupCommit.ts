@@ -1,0 +1,56 @@
+/**
+ * Group commit: many small units of work share one transaction, each in its own savepoint, so a busy
+ * process pays for one commit (and one WAL write of the pages they share) instead of one per unit.
+ *
+ * A unit that fails rolls back only its savepoint; every caller learns its outcome only after the shared
+ * transaction committed, so nobody is told "done" for work that a failed commit undid. A batch takes
+ * whatever is waiting (up to `maxBatch`) and never waits to fill up, so a quiet process commits at once.
+ * Units must not call `run` themselves: they would wait for the batch they are part of.
+ */
+import { Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
+import { Transactor } from "./Storage.js"
+
+interface Unit {
+  readonly effect: Effect.Effect<unknown, unknown>
+  readonly done: Deferred.Deferred<unknown, unknown>
+}
+
+/** Runs units of work in shared transactions. */
+export class GroupCommit extends Context.Tag("@sent/core/GroupCommit")<
+  GroupCommit,
+  {
+    /** Runs `effect` atomically, in a transaction it may share with other units. */
+    readonly run: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+  }
+>() {
+  /** Group commit over the `Transactor`; its committer fiber lives as long as the layer. */
+  static readonly layer = (options: { readonly maxBatch?: number } = {}) =>
+    Layer.scoped(
+      GroupCommit,
+      Effect.gen(function*() {
+        const tx = yield* Transactor
+        const maxBatch = options.maxBatch ?? 64
+        const waiting = yield* Queue.unbounded<Unit>()
+
+        const commitBatch = Effect.gen(function*() {
+          const units = yield* Queue.takeBetween(waiting, 1, maxBatch)
+          const outcome = yield* Effect.exit(
+            tx.withTransaction(Effect.forEach(units, (unit) => Effect.exit(tx.withTransaction(unit.effect))))
+          )
+          if (Exit.isSuccess(outcome)) {
+            let i = 0
+            for (const unit of units) yield* Deferred.done(unit.done, outcome.value[i++]!)
+          } else {
+            for (const unit of units) yield* Deferred.failCause(unit.done, outcome.cause)
+          }
+        })
+        yield* Effect.forkScoped(Effect.forever(commitBatch))
+
+        return GroupCommit.of({
+          run: <A, E>(effect: Effect.Effect<A, E>) =>
+            Effect.flatMap(Deferred.make<unknown, unknown>(), (done) =>
+              Effect.zipRight(Queue.offer(waiting, { effect, done }), Deferred.await(done))) as Effect.Effect<A, E>
+        })
+      })
+    )
+}
