@@ -13,15 +13,11 @@ import * as ChannelSelection from "./ChannelSelection.js"
 import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
-import type { MessageRecord } from "./Message.js"
+import { awaitsSend, type MessageRecord } from "./Message.js"
 import type { MessageError } from "./MessageStatus.js"
-import { micros } from "./Money.js"
 import { type ProviderRejected, Providers } from "./Provider.js"
-import * as RateCard from "./RateCard.js"
-import * as Settlement from "./Settlement.js"
-import * as SmsEncoding from "./SmsEncoding.js"
 import { StatusTracking } from "./StatusTracking.js"
-import { Contacts, type DispatchJob, DispatchJobs, JobSignals, Ledger, Messages, Rates } from "./Storage.js"
+import { Contacts, type DispatchJob, DispatchJobs, JobSignals, Messages } from "./Storage.js"
 
 /** How a dispatch worker behaves. */
 export interface Options {
@@ -115,8 +111,6 @@ const make = (options: Options) =>
     const jobs = yield* DispatchJobs
     const messages = yield* Messages
     const contacts = yield* Contacts
-    const ledger = yield* Ledger
-    const rates = yield* Rates
     const providers = yield* Providers
     const tracking = yield* StatusTracking
     const signals = yield* JobSignals
@@ -134,26 +128,9 @@ const make = (options: Options) =>
         const fellBack = yield* groupCommit.run(
           Effect.map(
             tracking.change(record.id, (current, at) =>
-              Effect.gen(function*() {
-                if (current.status !== "queued" || current.fallback !== undefined) return []
-                const segments = SmsEncoding.segment(current.messageBody).segments
-                const smsPrice = RateCard.quote(yield* rates.all, { channel: "sms", countryCode: current.countryCode, segments })
-                const extra = smsPrice - current.charged
-                if (extra > 0) {
-                  const id = yield* Ids.make(Ids.LedgerEntryId)
-                  const covered = yield* ledger.debitIfCovered(current.customerId, {
-                    id,
-                    amount: micros(-extra),
-                    reason: "price_correction",
-                    messageId: current.id,
-                    createdAt: at
-                  })
-                  if (!covered) return []
-                  const settled = Settlement.fallBackToSms(current, { reason, smsPrice, segments, at })
-                  return [{ record: settled.record, balanceChanges: [] }]
-                }
-                return [Settlement.fallBackToSms(current, { reason, smsPrice, segments, at })]
-              })),
+              current.status !== "queued" || current.fallback !== undefined
+                ? Effect.succeed([])
+                : tracking.fallBackToSms(reason)(current, at)),
             Option.exists((after) => after.fallback !== undefined)
           )
         )
@@ -197,7 +174,7 @@ const make = (options: Options) =>
     const process = (job: DispatchJob) =>
       Effect.gen(function*() {
         const found = yield* messages.findForUpdate(job.messageId)
-        if (Option.isNone(found) || found.value.status !== "queued" || found.value.providerMessageId !== null) {
+        if (Option.isNone(found) || !awaitsSend(found.value)) {
           return yield* jobs.complete(job.id)
         }
         const record = found.value

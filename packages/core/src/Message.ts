@@ -68,6 +68,13 @@ export interface MessageRecord extends Message {
   readonly charged: Micros
 }
 
+/**
+ * Whether a message still waits for a provider to accept it: `queued`, or `sent` on WhatsApp and then
+ * re-routed to SMS when WhatsApp reported the recipient has no WhatsApp (the provider id is dropped then).
+ */
+export const awaitsSend = (record: MessageRecord): boolean =>
+  record.providerMessageId === null && (record.status === "queued" || record.status === "sent")
+
 /** The API's view of a stored message. */
 export const toMessage = (record: MessageRecord): Message => ({
   id: record.id,

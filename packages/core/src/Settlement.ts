@@ -72,8 +72,12 @@ export const failBeforeAcceptance = (record: MessageRecord, error: MessageStatus
 }
 
 /**
- * Re-routes a message to SMS after WhatsApp refused the recipient: same id, still `queued`, the channel,
+ * Re-routes a message to SMS after WhatsApp refused the recipient: same id, same status, the channel,
  * history and `fallback` say what happened, and the charge moves to the SMS quote.
+ *
+ * The refusal comes either with the send (the message is still `queued`) or as a later `failed` report
+ * about a message WhatsApp had accepted (it stays `sent`: statuses never go back, and `sent` is true — a
+ * provider took it). Either way the WhatsApp provider id is dropped, so the message awaits an SMS send.
  */
 export const fallBackToSms = (
   record: MessageRecord,
@@ -88,6 +92,8 @@ export const fallBackToSms = (
       segments: input.segments,
       fallback,
       charged: input.smsPrice,
+      provider: null,
+      providerMessageId: null,
       updatedAt: input.at
     },
     balanceChanges: difference === 0 ? [] : [{ amount: difference, reason: "price_correction" }]
