@@ -2,10 +2,10 @@
  * Sending and reading messages. A send resolves the contact, renders the template, chooses the channel
  * and quotes the price, then in ONE transaction debits the balance (only if it covers the quote), stores
  * the message (`queued`), its ledger entry, its dispatch job, the new contact if any, and the idempotency
- * record. Anything that fails leaves nothing behind. Concurrent sends share transactions (`GroupCommit`).
+ * record. Anything that fails leaves nothing behind. Concurrent sends are committed in batches (`Storage.Sends`).
  */
 import { createHash } from "node:crypto"
-import { Context, Data, Effect, Layer, Option } from "effect"
+import { Chunk, Context, Deferred, Effect, Exit, Layer, Option, Queue } from "effect"
 import type { Channel } from "./Channel.js"
 import * as ChannelSelection from "./ChannelSelection.js"
 import { ContactBook } from "./ContactBook.js"
@@ -18,26 +18,24 @@ import {
   type TemplateVariablesMissing,
   ValidationFailed
 } from "./Errors.js"
-import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
 import { type Message, type MessageRecord, toMessage } from "./Message.js"
 import * as MessageStatus from "./MessageStatus.js"
-import { type Micros, toDecimal } from "./Money.js"
+import { type Micros, micros, toDecimal } from "./Money.js"
 import * as PhoneNumber from "./PhoneNumber.js"
 import * as RateCard from "./RateCard.js"
 import * as SmsEncoding from "./SmsEncoding.js"
+import * as Storage from "./Storage.js"
 import {
-  Contacts,
-  DispatchJobs,
   IdempotencyKeys,
   JobSignals,
-  Ledger,
   type MessageFilter,
   Messages,
   type Page,
   type PageRequest,
   Rates,
+  Sends,
   Templates
 } from "./Storage.js"
 import * as Template from "./Template.js"
@@ -100,8 +98,8 @@ export class Messaging extends Context.Tag("@sent/core/Messaging")<
     ) => Effect.Effect<Preview, NotFound | InvalidPhoneNumber | ChannelUnavailable | TemplateVariablesMissing>
   }
 >() {
-  /** Messaging over the storage ports and the contact book. */
-  static readonly layer = Layer.effect(Messaging, Effect.suspend(() => make))
+  /** Messaging over the storage ports and the contact book; its send batcher lives as long as the layer. */
+  static readonly layer = Layer.scoped(Messaging, Effect.suspend(() => make))
 }
 
 /** The request's fingerprint: "the same request" is the same JSON value, whatever its key order. */
@@ -116,20 +114,45 @@ const canonicalJson = (value: unknown): string => {
   return JSON.stringify(value)
 }
 
-/** The idempotency key was taken by a concurrent send after our first look: answer with its result. */
-class KeyTaken extends Data.TaggedError("KeyTaken") {}
+interface Pending {
+  readonly send: Storage.SendCommit
+  readonly done: Deferred.Deferred<Storage.SendOutcome>
+}
+
+/**
+ * Concurrent sends are written in batches: whatever is waiting when the previous batch commits goes into
+ * the next one (up to `maxBatch`), so a quiet process commits each send at once and a busy one pays one
+ * transaction for many. Callers hear their outcome only after the commit.
+ */
+const makeBatcher = (maxBatch: number) =>
+  Effect.gen(function*() {
+    const sends = yield* Sends
+    const signals = yield* JobSignals
+    const waiting = yield* Queue.unbounded<Pending>()
+    const commitBatch = Effect.gen(function*() {
+      const batch = yield* Queue.takeBetween(waiting, 1, maxBatch)
+      const outcome = yield* Effect.exit(sends.commit(Chunk.toReadonlyArray(Chunk.map(batch, (p) => p.send))))
+      let i = 0
+      for (const pending of batch) {
+        yield* Exit.isSuccess(outcome)
+          ? Deferred.succeed(pending.done, outcome.value[i++]!)
+          : Deferred.failCause(pending.done, outcome.cause)
+      }
+      if (Exit.isSuccess(outcome) && outcome.value.some((o) => o._tag === "Committed")) yield* signals.signal("dispatch")
+    })
+    yield* Effect.forkScoped(Effect.forever(commitBatch))
+    return (send: Storage.SendCommit) =>
+      Effect.flatMap(Deferred.make<Storage.SendOutcome>(), (done) =>
+        Effect.zipRight(Queue.offer(waiting, { send, done }), Deferred.await(done)))
+  })
 
 const make = Effect.gen(function*() {
-  const groupCommit = yield* GroupCommit
   const contactBook = yield* ContactBook
-  const contacts = yield* Contacts
   const templates = yield* Templates
   const messages = yield* Messages
-  const ledger = yield* Ledger
   const rates = yield* Rates
-  const jobs = yield* DispatchJobs
   const keys = yield* IdempotencyKeys
-  const signals = yield* JobSignals
+  const commit = yield* makeBatcher(256)
 
   const findTemplate = (customerId: Ids.CustomerId, id: Ids.TemplateId) =>
     Effect.flatMap(templates.find(customerId, id), Option.match({
@@ -189,62 +212,46 @@ const make = Effect.gen(function*() {
       const chargeId = yield* Ids.make(Ids.LedgerEntryId)
       const { nationalNumber } = yield* Effect.orDie(PhoneNumber.parse(resolved.contact.phoneNumber))
 
-      const commit = Effect.gen(function*() {
-        const contact = resolved.stored
-          ? resolved.contact
-          : (yield* contacts.insertOrGet(customerId, resolved.contact)).contact
-        const record: MessageRecord = {
-          id,
-          customerId,
-          contact: { id: contact.id, phoneNumber: contact.phoneNumber },
-          template: { id: template.id, name: template.name },
-          ...MessageStatus.queued(selection.channel, at),
-          messageBody,
-          pricing: { originalPrice: price, correctedPrice: null, currency: "USD" },
-          createdAt: at,
-          updatedAt: at,
-          countryCode: contact.countryCode,
-          nationalNumber,
-          segments,
-          templateCategory: template.category,
-          templateParameters: Template.positionalParameters(template.body, variables),
-          templateChannels: template.channels,
-          automatic: selection.automatic,
-          provider: null,
-          providerMessageId: null,
-          charged: price
-        }
-        const message = toMessage(record)
-        if (idempotencyKey !== undefined) {
-          const inserted = yield* keys.insert(customerId, idempotencyKey, { requestHash: hash, message }, at)
-          if (!inserted) return yield* new KeyTaken()
-        }
-        const covered = yield* ledger.debitIfCovered(customerId, {
-          id: chargeId,
-          amount: -price as Micros,
-          reason: "message_charge",
-          messageId: id,
-          createdAt: at
-        })
-        if (!covered) {
-          const balance = yield* ledger.balance(customerId)
-          return yield* new InsufficientBalance({
-            message: `The balance of ${toDecimal(balance)} USD does not cover this message's ${toDecimal(price)} USD`,
-            required: toDecimal(price),
-            balance: toDecimal(balance)
-          })
-        }
-        yield* messages.insert(record)
-        yield* jobs.enqueue(id, at)
-        return { message, replayed: false }
+      const record: MessageRecord = {
+        id,
+        customerId,
+        contact: { id: resolved.contact.id, phoneNumber: resolved.contact.phoneNumber },
+        template: { id: template.id, name: template.name },
+        ...MessageStatus.queued(selection.channel, at),
+        messageBody,
+        pricing: { originalPrice: price, correctedPrice: null, currency: "USD" },
+        createdAt: at,
+        updatedAt: at,
+        countryCode: resolved.contact.countryCode,
+        nationalNumber,
+        segments,
+        templateCategory: template.category,
+        templateParameters: Template.positionalParameters(template.body, variables),
+        templateChannels: template.channels,
+        automatic: selection.automatic,
+        provider: null,
+        providerMessageId: null,
+        charged: price
+      }
+      const outcome = yield* commit({
+        record,
+        charge: { id: chargeId, amount: micros(-price), reason: "message_charge", messageId: id, createdAt: at },
+        newContact: resolved.stored ? undefined : resolved.contact,
+        idempotency: idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: hash }
       })
-
-      const result = yield* groupCommit.run(commit).pipe(
-        Effect.catchTag("KeyTaken", () =>
-          Effect.flatMap(replayOf(customerId, idempotencyKey!, hash), (stored) => Effect.orDie(stored)))
-      )
-      if (!result.replayed) yield* signals.signal("dispatch")
-      return result
+      switch (outcome._tag) {
+        case "Committed":
+          return { message: toMessage(outcome.record), replayed: false }
+        case "InsufficientBalance":
+          return yield* new InsufficientBalance({
+            message: `The balance of ${toDecimal(outcome.balance)} USD does not cover this message's ${toDecimal(price)} USD`,
+            required: toDecimal(price),
+            balance: toDecimal(outcome.balance)
+          })
+        case "KeyTaken":
+          // A concurrent send took the key after our first look: answer with its result.
+          return yield* Effect.flatMap(replayOf(customerId, idempotencyKey!, hash), (stored) => Effect.orDie(stored))
+      }
     })
 
   return Messaging.of({

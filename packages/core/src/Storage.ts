@@ -134,6 +134,34 @@ export class Messages extends Context.Tag("@sent/core/Messages")<
   }
 >() {}
 
+/** One send to commit: the message, its charge, and what it creates on the way. */
+export interface SendCommit {
+  readonly record: MessageRecord
+  /** The charge: a negative `message_charge` entry of the message's quote. */
+  readonly charge: LedgerEntry
+  /** A contact to create with the send (inserted, or the existing one with its number used). */
+  readonly newContact?: Contact | undefined
+  /** The idempotency key to record with the send's response. */
+  readonly idempotency?: { readonly key: string; readonly requestHash: string } | undefined
+}
+
+/** What became of one send of a batch. */
+export type SendOutcome =
+  | { readonly _tag: "Committed"; readonly record: MessageRecord }
+  | { readonly _tag: "InsufficientBalance"; readonly balance: Micros }
+  | { readonly _tag: "KeyTaken" }
+
+/**
+ * The atomic write of sends. A batch is committed in one transaction with few statements: each send whose
+ * idempotency key is free and whose charge the balance still covers (in batch order) is stored with its
+ * debit and ledger entry, its message (`queued`), its dispatch job, its new contact and its idempotency
+ * record; every other send stores nothing. Concurrent batches never overdraw a balance.
+ */
+export class Sends extends Context.Tag("@sent/core/Sends")<
+  Sends,
+  { readonly commit: (batch: ReadonlyArray<SendCommit>) => Effect.Effect<ReadonlyArray<SendOutcome>> }
+>() {}
+
 /** A stored idempotent response. */
 export interface IdempotentResponse {
   readonly requestHash: string
@@ -229,6 +257,18 @@ export interface DeliveryAttempt {
   readonly error?: string | undefined
 }
 
+/** How an attempt settles its delivery: `succeeded`, `failed` (given up), or pending again at `retryAt`. */
+export type DeliveryOutcome =
+  | { readonly status: Exclude<DeliveryStatus, "pending"> }
+  | { readonly status: "pending"; readonly retryAt: Date }
+
+/** One finished attempt to log and settle. */
+export interface RecordedAttempt {
+  readonly id: DeliveryId
+  readonly attempt: DeliveryAttempt
+  readonly outcome: DeliveryOutcome
+}
+
 /** Webhook endpoints and the durable event outbox with its deliveries. */
 export class Webhooks extends Context.Tag("@sent/core/Webhooks")<
   Webhooks,
@@ -255,16 +295,19 @@ export class Webhooks extends Context.Tag("@sent/core/Webhooks")<
      * same message to the same endpoint is still pending, so a message's events arrive in order.
      */
     readonly claim: (workerId: string, limit: number, leaseMillis: number, now: Date) => Effect.Effect<ReadonlyArray<ClaimedDelivery>>
-    /** Logs an attempt and settles the delivery: `succeeded`, `failed` (given up), or pending again at `retryAt`. */
-    readonly record: (
-      id: DeliveryId,
-      attempt: DeliveryAttempt,
-      outcome: { readonly status: Exclude<DeliveryStatus, "pending"> } | { readonly status: "pending"; readonly retryAt: Date }
-    ) => Effect.Effect<void>
+    /** Logs an attempt and settles the delivery. */
+    readonly record: (id: DeliveryId, attempt: DeliveryAttempt, outcome: DeliveryOutcome) => Effect.Effect<void>
+    /**
+     * Logs and settles many attempts (of distinct deliveries) at once, atomically and in a few statements,
+     * logged in the order given; a busy dispatcher settles whatever finished while the last batch committed.
+     */
+    readonly recordMany: (attempts: ReadonlyArray<RecordedAttempt>) => Effect.Effect<void>
     readonly release: (workerId: string) => Effect.Effect<void>
     readonly deliveries: (customerId: CustomerId, id: WebhookId, page: PageRequest) => Effect.Effect<Page<Delivery>>
     /** Queues a new delivery of each of the endpoint's events created in `[since, until)`; returns how many. */
     readonly replay: (customerId: CustomerId, id: WebhookId, since: Date, until: Date) => Effect.Effect<number>
+    /** Queues a new delivery of one event the endpoint was sent before; 0 when it never had that event. */
+    readonly replayEvent: (customerId: CustomerId, id: WebhookId, eventId: EventId) => Effect.Effect<number>
     /** Consecutive failed deliveries of an endpoint, oldest first (for disabling after sustained failure). */
     readonly consecutiveFailures: (id: WebhookId) => Effect.Effect<{ readonly count: number; readonly since: Date | null }>
     readonly nextRunAt: Effect.Effect<Option.Option<Date>>
@@ -280,6 +323,7 @@ export type Storage =
   | Contacts
   | Templates
   | Messages
+  | Sends
   | IdempotencyKeys
   | HeldReports
   | DispatchJobs

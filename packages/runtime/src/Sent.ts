@@ -17,7 +17,7 @@ import {
 import { Live, Simulated } from "@sent/providers"
 import { Postgres, Sqlite } from "@sent/sql"
 import { WebhookEndpoints } from "@sent/webhooks"
-import { Cause, Effect, Exit, type Layer, ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import * as SentLayer from "./SentLayer.js"
 
 /** Where Sent keeps its data. */
@@ -59,8 +59,12 @@ const providersLayer = (
 
 /** Builds Sent and returns its Promise API. Call `close()` to stop its workers and release the store. */
 export const createSent = async (options: SentOptions = {}) => {
+  // A Promise host has no way to plug in a tracer, so spans would only cost time on every call.
   const runtime = ManagedRuntime.make(
-    SentLayer.layer(storeLayer(options.database), providersLayer(options.providers), options)
+    Layer.merge(
+      SentLayer.layer(storeLayer(options.database), providersLayer(options.providers), options),
+      Layer.setTracerEnabled(false)
+    )
   )
   const run = async <A, E>(effect: Effect.Effect<A, E, SentLayer.Services>): Promise<A> => {
     const exit = await runtime.runPromiseExit(effect)

@@ -4,6 +4,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import type { Channel, Contact, Ids, PhoneNumber } from "@sent/core"
 import { Storage } from "@sent/core"
 import { Array, Effect, Layer, Option } from "effect"
+import * as Cache from "./internal/Cache.js"
 import * as Page from "./internal/Page.js"
 import { call, date, millis } from "./internal/Rows.js"
 
@@ -57,6 +58,9 @@ export const make = Effect.gen(function*() {
       })
     })
 
+  // Every send to a known contact reads it; deletes and channel changes through this process invalidate.
+  const cache = Cache.make<string, Option.Option<Contact.Contact>>(1_000, 10_000)
+
   return Storage.Contacts.of({
     // Two sends to a new number may race to create its contact: the unique key lets exactly one insert
     // win, and the loser reads the winner's row (and tries again if it was deleted in between).
@@ -64,9 +68,13 @@ export const make = Effect.gen(function*() {
     find: (customerId, id) =>
       call(
         "Contacts.find",
-        Effect.map(
-          sql<ContactRow>`SELECT ${columns} FROM contacts WHERE customer_id = ${customerId} AND id = ${id}`,
-          (rows) => Option.map(Array.head(rows), toContact)
+        cache.get(
+          `${customerId}/${id}`,
+          Effect.map(
+            sql<ContactRow>`SELECT ${columns} FROM contacts WHERE customer_id = ${customerId} AND id = ${id}`,
+            (rows) => Option.map(Array.head(rows), toContact)
+          ),
+          Option.isSome
         )
       ),
     findByPhoneNumber: (customerId, e164) => call("Contacts.findByPhoneNumber", findByPhoneNumber(customerId, e164)),
@@ -84,16 +92,19 @@ export const make = Effect.gen(function*() {
     delete: (customerId, id) =>
       call(
         "Contacts.delete",
-        Effect.map(
-          sql`DELETE FROM contacts WHERE customer_id = ${customerId} AND id = ${id} RETURNING id`,
-          Array.isNonEmptyReadonlyArray
+        Effect.zipLeft(
+          Effect.map(
+            sql`DELETE FROM contacts WHERE customer_id = ${customerId} AND id = ${id} RETURNING id`,
+            Array.isNonEmptyReadonlyArray
+          ),
+          cache.invalidate(`${customerId}/${id}`)
         )
       ),
     setChannels: (customerId, id, channels, at) =>
       call(
         "Contacts.setChannels",
         sql`UPDATE contacts SET available_channels = ${JSON.stringify(channels)}, updated_at = ${millis(at)}
-          WHERE customer_id = ${customerId} AND id = ${id}`.pipe(Effect.asVoid)
+          WHERE customer_id = ${customerId} AND id = ${id}`.pipe(Effect.zipRight(cache.invalidate(`${customerId}/${id}`)))
       )
   })
 })

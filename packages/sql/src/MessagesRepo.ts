@@ -54,7 +54,8 @@ interface MessageRow {
   readonly charged: number | string
 }
 
-const toRow = (record: Message.MessageRecord) => ({
+/** The columns of a stored message. */
+export const toRow = (record: Message.MessageRecord) => ({
   id: record.id,
   customer_id: record.customerId,
   contact_id: record.contact.id,

@@ -3,6 +3,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { Channel } from "@sent/core"
 import { Money, RateCard, Storage } from "@sent/core"
 import { Effect, Layer } from "effect"
+import * as Cache from "./internal/Cache.js"
 import { call, int } from "./internal/Rows.js"
 
 interface RateRow {
@@ -25,9 +26,11 @@ export const make = Effect.gen(function*() {
     sql<RateRow>`SELECT channel, country_code, price FROM rates ORDER BY channel, country_code`,
     (rows) => rows.map(toRate)
   )
+  // Every send quotes from the card; an operator changes it rarely.
+  const cache = Cache.make<"card", ReadonlyArray<RateCard.Rate>>(1_000, 1)
 
   return Storage.Rates.of({
-    all: call("Rates.all", all),
+    all: call("Rates.all", cache.get("card", all)),
     merge: (rows) =>
       call(
         "Rates.merge",
@@ -43,7 +46,7 @@ export const make = Effect.gen(function*() {
             ),
             all
           )
-        )
+        ).pipe(Effect.ensuring(cache.invalidate()))
       )
   })
 })

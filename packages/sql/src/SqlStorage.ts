@@ -14,6 +14,7 @@ import * as IdempotencyKeysRepo from "./IdempotencyKeysRepo.js"
 import * as LedgerRepo from "./LedgerRepo.js"
 import * as MessagesRepo from "./MessagesRepo.js"
 import * as RatesRepo from "./RatesRepo.js"
+import * as SendsRepo from "./SendsRepo.js"
 import * as TemplatesRepo from "./TemplatesRepo.js"
 import * as WebhooksRepo from "./WebhooksRepo.js"
 
@@ -40,7 +41,9 @@ export const transactor: Layer.Layer<Storage.Transactor, never, SqlClient.SqlCli
 )
 
 /** Every port but `JobSignals`, over the `SqlClient` given (migrated by `Migrations.run`). */
-export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.mergeAll(
+export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.provideMerge(
+  SendsRepo.layer,
+  Layer.mergeAll(
   transactor,
   CustomersRepo.layer,
   LedgerRepo.layer,
@@ -52,4 +55,5 @@ export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.merge
   HeldReportsRepo.layer,
   DispatchJobsRepo.layer,
   WebhooksRepo.layer
+  )
 )

@@ -4,6 +4,7 @@ import type { Channel, Ids, Template } from "@sent/core"
 import { Storage } from "@sent/core"
 import { Array, Effect, Layer, Option } from "effect"
 import * as Page from "./internal/Page.js"
+import * as Cache from "./internal/Cache.js"
 import { call, date, millis } from "./internal/Rows.js"
 
 interface TemplateRow {
@@ -32,6 +33,8 @@ const toTemplate = (row: TemplateRow): Template.Template => ({
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const columns = sql.literal("id, name, body, category, channels, variables, created_at, updated_at")
+  // Every send reads its template; templates never change, they are only deleted.
+  const cache = Cache.make<string, Option.Option<Template.Template>>(1_000, 10_000)
 
   return Storage.Templates.of({
     insert: (customerId, template) =>
@@ -45,9 +48,13 @@ export const make = Effect.gen(function*() {
     find: (customerId, id) =>
       call(
         "Templates.find",
-        Effect.map(
-          sql<TemplateRow>`SELECT ${columns} FROM templates WHERE customer_id = ${customerId} AND id = ${id}`,
-          (rows) => Option.map(Array.head(rows), toTemplate)
+        cache.get(
+          `${customerId}/${id}`,
+          Effect.map(
+            sql<TemplateRow>`SELECT ${columns} FROM templates WHERE customer_id = ${customerId} AND id = ${id}`,
+            (rows) => Option.map(Array.head(rows), toTemplate)
+          ),
+          Option.isSome
         )
       ),
     list: (customerId, page) =>
@@ -64,9 +71,12 @@ export const make = Effect.gen(function*() {
     delete: (customerId, id) =>
       call(
         "Templates.delete",
-        Effect.map(
-          sql`DELETE FROM templates WHERE customer_id = ${customerId} AND id = ${id} RETURNING id`,
-          Array.isNonEmptyReadonlyArray
+        Effect.zipLeft(
+          Effect.map(
+            sql`DELETE FROM templates WHERE customer_id = ${customerId} AND id = ${id} RETURNING id`,
+            Array.isNonEmptyReadonlyArray
+          ),
+          cache.invalidate(`${customerId}/${id}`)
         )
       )
   })
