@@ -204,6 +204,15 @@ describe("endpoints", () => {
         expect([replayed.status, replayed.body]).toEqual([202, { replayed: 1 }])
         const badDate = yield* json("POST", `/v1/webhooks/${endpoint.id}/replay`, { since: "yesterday-ish" }, key)
         expect([badDate.status, codeOf(badDate.body)]).toEqual([400, "VALIDATION_FAILED"])
+        const { eventId } = tested.body as { eventId: string }
+        const one = yield* json("POST", `/v1/webhooks/${endpoint.id}/replay`, { eventId }, key)
+        expect([one.status, one.body]).toEqual([202, { replayed: 1 }])
+        const neverHad = yield* json("POST", `/v1/webhooks/${endpoint.id}/replay`, { eventId: endpoint.id }, key)
+        expect([neverHad.status, codeOf(neverHad.body)]).toEqual([404, "NOT_FOUND"])
+        for (const both of [{ eventId, since: new Date(0).toISOString() }, { eventId, until: new Date().toISOString() }, {}]) {
+          const refused = yield* json("POST", `/v1/webhooks/${endpoint.id}/replay`, both, key)
+          expect([refused.status, codeOf(refused.body)]).toEqual([400, "VALIDATION_FAILED"])
+        }
 
         const forbidden = yield* json("POST", "/v1/webhooks", { url: "ftp://example.com/hook" }, key)
         expect([forbidden.status, codeOf(forbidden.body)]).toEqual([422, "WEBHOOK_URL_FORBIDDEN"])

@@ -318,6 +318,23 @@ export const make = Effect.gen(function*() {
           })
         )
       ),
+    replayEvent: (customerId, id, eventId) =>
+      call(
+        "Webhooks.replayEvent",
+        sql.withTransaction(
+          Effect.gen(function*() {
+            const events = yield* sql<{ id: string; message_id: string | null }>`SELECT ev.id, ev.message_id
+              FROM webhook_events ev
+              WHERE ev.id = ${eventId} AND ev.customer_id = ${customerId}
+                AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.endpoint_id = ${id})`
+            yield* insertDeliveries(
+              events.map((row) => ({ eventId: row.id, endpointId: id, messageId: row.message_id })),
+              yield* Clock.currentTimeMillis
+            )
+            return events.length
+          })
+        )
+      ),
     consecutiveFailures: (id) =>
       call(
         "Webhooks.consecutiveFailures",

@@ -672,6 +672,35 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           yield* webhooks.record(replayed[0]!.id, { at: farFuture, latencyMs: 1, responseStatus: 200 }, { status: "succeeded" })
           assert.deepStrictEqual(yield* webhooks.consecutiveFailures(hook.id), { count: 0, since: null })
         }))
+      it.effect("replays one event only to an endpoint that had it, and only for its customer", () =>
+        Effect.gen(function*() {
+          const webhooks = yield* Storage.Webhooks
+          yield* drainDeliveries
+          const { customerId } = yield* Fixtures.customer
+          const other = yield* Fixtures.customer
+          const [hook, second] = [Fixtures.endpoint(), Fixtures.endpoint()]
+          yield* webhooks.insert(customerId, hook)
+          yield* webhooks.insert(customerId, second)
+          const t0 = Fixtures.at(6_500_000)
+          const [toBoth, toOne] = [0, 1].map((i) => Fixtures.event(customerId, Fixtures.id<Ids.MessageId>(), new Date(t0.getTime() + i)))
+          yield* webhooks.emit(toBoth!)
+          yield* webhooks.emit(toOne!, hook.id)
+          const first = yield* webhooks.claim("w", 10, 30_000, farFuture)
+          assert.strictEqual(first.length, 3)
+          for (const delivery of first) {
+            yield* webhooks.record(delivery.id, { at: farFuture, latencyMs: 1, responseStatus: 200 }, { status: "succeeded" })
+          }
+
+          assert.strictEqual(yield* webhooks.replayEvent(customerId, second.id, toOne!.id), 0)
+          assert.strictEqual(yield* webhooks.replayEvent(other.customerId, hook.id, toBoth!.id), 0)
+          assert.strictEqual(yield* webhooks.replayEvent(customerId, hook.id, Fixtures.id<Ids.EventId>()), 0)
+          assert.deepStrictEqual(yield* webhooks.claim("w", 10, 30_000, farFuture), [])
+          assert.strictEqual(yield* webhooks.replayEvent(customerId, hook.id, toBoth!.id), 1)
+          assert.strictEqual(yield* webhooks.replayEvent(customerId, second.id, toOne!.id), 0)
+          const replayed = yield* webhooks.claim("w", 10, 30_000, farFuture)
+          assert.deepStrictEqual(replayed.map((d) => [d.event.id, d.endpoint.id, d.attempt]), [[toBoth!.id, hook.id, 0]])
+          assert.strictEqual(replayed[0]!.event.payload, toBoth!.payload)
+        }))
       it.effect("concurrent claimers share no delivery and deliver each message's events in order", () =>
         Effect.gen(function*() {
           const webhooks = yield* Storage.Webhooks

@@ -56,6 +56,12 @@ export class WebhookEndpoints extends Context.Tag("@sent/webhooks/WebhookEndpoin
       id: Ids.WebhookId,
       range: ReplayRequest
     ) => Effect.Effect<{ readonly replayed: number }, Errors.NotFound | Errors.ValidationFailed>
+    /** Delivers one event again to an endpoint that was sent it before; `NotFound` for any other event. */
+    readonly replayEvent: (
+      customerId: Ids.CustomerId,
+      id: Ids.WebhookId,
+      eventId: Ids.EventId
+    ) => Effect.Effect<{ readonly replayed: number }, Errors.NotFound>
   }
 >() {}
 
@@ -146,6 +152,16 @@ export const make = (
           }
           const replayed = yield* webhooks.replay(customerId, id, range.since, until)
           if (replayed > 0) yield* signals.signal("webhooks")
+          return { replayed }
+        }),
+      replayEvent: (customerId, id, eventId) =>
+        Effect.gen(function* () {
+          yield* get(customerId, id)
+          const replayed = yield* webhooks.replayEvent(customerId, id, eventId)
+          if (replayed === 0) {
+            return yield* Errors.NotFound.of("event", eventId)
+          }
+          yield* signals.signal("webhooks")
           return { replayed }
         })
     })

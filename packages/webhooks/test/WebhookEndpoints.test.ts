@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
+import { Ids } from "@sent/core"
 import { Sqlite } from "@sent/sql"
 import { Signature, UrlPolicy, WebhookEndpoints } from "../src/index.js"
 import { makeCustomer, storeLayer } from "./support.js"
@@ -64,6 +65,25 @@ describe("WebhookEndpoints", () => {
         )
       )
     ))
+
+  it.effect("replays one event to an endpoint that had it; any other event is NOT_FOUND", () =>
+    Effect.gen(function* () {
+      const owner = yield* makeCustomer
+      const other = yield* makeCustomer
+      const endpoints = yield* WebhookEndpoints.WebhookEndpoints
+      const { id } = yield* endpoints.create(owner, { url: "http://127.0.0.1:4000/hooks" })
+      const { id: sibling } = yield* endpoints.create(owner, { url: "http://127.0.0.1:4000/other" })
+      const { eventId } = yield* endpoints.test(owner, id)
+      expect(yield* endpoints.replayEvent(owner, id, eventId)).toEqual({ replayed: 1 })
+      expect(yield* endpoints.replayEvent(owner, id, eventId)).toEqual({ replayed: 1 })
+      expect(
+        yield* Effect.all([
+          code(endpoints.replayEvent(owner, sibling, eventId)),
+          code(endpoints.replayEvent(other, id, eventId)),
+          code(endpoints.replayEvent(owner, id, Ids.EventId.make("0190a5b2-0000-7000-8000-000000000000")))
+        ])
+      ).toEqual(Array(3).fill("NOT_FOUND"))
+    }).pipe(Effect.provide(storeLayer())))
 
   it.effect("rejects a replay range that ends before it starts", () =>
     Effect.gen(function* () {

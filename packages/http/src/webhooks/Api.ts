@@ -16,11 +16,22 @@ export const CreateWebhook = Schema.Struct({
 /** The answer of `POST /v1/webhooks/{id}/test`: the id of the queued `webhook.test` event. */
 export const TestQueued = Schema.Struct({ eventId: Ids.EventId }).annotations({ identifier: "TestQueued" })
 
-/** The body of `POST /v1/webhooks/{id}/replay`: events created in `[since, until)` (until defaults to now). */
-export const Replay = Schema.Struct({
+/** A replay of the events created in `[since, until)` (until defaults to now). */
+export const ReplayRange = Schema.Struct({
   since: Schema.Date.annotations({ description: "ISO-8601" }),
-  until: Schema.optionalWith(Schema.Date, { nullable: true, exact: true })
-}).annotations({ identifier: "Replay" })
+  until: Schema.optionalWith(Schema.Date, { nullable: true, exact: true }),
+  eventId: Schema.optionalWith(Schema.Never, { exact: true })
+}).annotations({ identifier: "ReplayRange" })
+
+/** A replay of one event the endpoint was sent before. */
+export const ReplayEvent = Schema.Struct({
+  eventId: Ids.EventId,
+  since: Schema.optionalWith(Schema.Never, { exact: true }),
+  until: Schema.optionalWith(Schema.Never, { exact: true })
+}).annotations({ identifier: "ReplayEvent" })
+
+/** The body of `POST /v1/webhooks/{id}/replay`: a time range or one event, never both. */
+export const Replay = Schema.Union(ReplayRange, ReplayEvent).annotations({ identifier: "Replay" })
 
 /** How many events a replay queued again. */
 export const Replayed = Schema.Struct({ replayed: Schema.Int }).annotations({ identifier: "Replayed" })
@@ -82,7 +93,7 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
       .setPayload(Replay)
       .addSuccess(Replayed, { status: 202 })
       .addError(ErrorEnvelope.NotFound)
-      .annotate(OpenApi.Summary, "Deliver again the endpoint's events created in [since, until)")
+      .annotate(OpenApi.Summary, "Deliver again the endpoint's events created in [since, until), or one event by its id")
   )
   .middleware(Authentication)
   .annotate(OpenApi.Title, "Webhooks")

@@ -23,5 +23,9 @@ export const layer = HttpApiBuilder.group(SentApi, "webhooks", (handlers) =>
       .handle("rotateSecret", ({ path }) => withId(path.id, webhooks.rotateSecret))
       .handle("test", ({ path }) => withId(path.id, webhooks.test))
       .handle("deliveries", ({ path, urlParams }) => withId(path.id, (customerId, id) => webhooks.deliveries(customerId, id, Lists.pageRequest(urlParams))))
-      .handle("replay", ({ path, payload }) => withId(path.id, (customerId, id) => webhooks.replay(customerId, id, payload)))
+      .handle("replay", ({ path, payload }) =>
+        withId(path.id, (customerId, id) =>
+          payload.eventId !== undefined
+            ? webhooks.replayEvent(customerId, id, payload.eventId)
+            : webhooks.replay(customerId, id, payload)))
   }))
