@@ -5,19 +5,19 @@ import { join } from "node:path"
 import { Accounts, type Ids, Money, TemplateCatalog } from "@sent/core"
 import { Simulated } from "@sent/providers"
 import { Sqlite } from "@sent/sql"
-import { Effect } from "effect"
+import { Effect, type Layer } from "effect"
 import * as SentLayer from "../src/SentLayer.js"
 
 /** A fresh SQLite file in a temp directory. */
 export const tempDatabase = (): string => join(mkdtempSync(join(tmpdir(), "sent-test-")), "sent.db")
 
+/** Sent over a store and the simulated provider with no report delay. */
+export const worldOver = <E>(store: Layer.Layer<SentLayer.StoragePorts, E>, options: SentLayer.Options = {}) =>
+  SentLayer.layer(store, Simulated.layer({ delayMillis: 0 }), { allowPrivateWebhooks: true, ...options })
+
 /** Sent over a fresh SQLite file and the simulated provider with no report delay. */
 export const world = (options: SentLayer.Options & { readonly filename?: string } = {}) =>
-  SentLayer.layer(
-    Sqlite.layer({ filename: options.filename ?? tempDatabase() }),
-    Simulated.layer({ delayMillis: 0 }),
-    { allowPrivateWebhooks: true, ...options }
-  )
+  worldOver(Sqlite.layer({ filename: options.filename ?? tempDatabase() }), options)
 
 /** A customer with a balance (in micros) and an SMS+WhatsApp template `Hi {{name}}, your code is {{code}}`. */
 export const customerWithTemplate = (balance: number) =>
