@@ -130,7 +130,11 @@ const makeBatcher = (maxBatch: number) =>
     const signals = yield* JobSignals
     const waiting = yield* Queue.unbounded<Pending>()
     const commitBatch = Effect.gen(function*() {
-      const batch = yield* Queue.takeBetween(waiting, 1, maxBatch)
+      const first = yield* Queue.takeBetween(waiting, 1, maxBatch)
+      // One turn for the callers woken by the previous commit to queue their sends: full batches, not a
+      // lone send followed by everyone else.
+      yield* Effect.yieldNow()
+      const batch = Chunk.appendAll(first, yield* Queue.takeUpTo(waiting, maxBatch - first.length))
       const outcome = yield* Effect.exit(sends.commit(Chunk.toReadonlyArray(Chunk.map(batch, (p) => p.send))))
       let i = 0
       for (const pending of batch) {
