@@ -53,6 +53,19 @@ interface AttemptRow {
   readonly created_at: number | string
 }
 
+/** A claimed delivery with its event's columns (renamed where they clash) and its endpoint's. */
+interface ClaimedRow extends EndpointRow {
+  readonly seq: number | string
+  readonly delivery_id: string
+  readonly attempts: number | string
+  readonly event_id: string
+  readonly customer_id: string
+  readonly type: Storage.StoredEvent["type"]
+  readonly message_id: string | null
+  readonly payload: string
+  readonly event_created_at: number | string
+}
+
 const toEndpoint = (row: EndpointRow): Webhook.WebhookEndpoint => ({
   id: row.id as Ids.WebhookId,
   url: row.url,
@@ -124,6 +137,45 @@ export const make = Effect.gen(function*() {
   // Pending deliveries that an earlier pending delivery of the same message to the same endpoint holds back.
   const heldBack = sql`EXISTS (SELECT 1 FROM webhook_deliveries p
     WHERE p.endpoint_id = d.endpoint_id AND p.message_id = d.message_id AND p.status = 'pending' AND p.seq < d.seq)`
+
+  /**
+   * Settles the deliveries and logs their attempts in one transaction of two statements, whatever their
+   * number: one UPDATE (the outcomes chosen per row with CASE) and one multi-row INSERT.
+   */
+  const settle = (attempts: ReadonlyArray<Storage.RecordedAttempt>): Effect.Effect<void, SqlError> => {
+    if (!Array.isNonEmptyReadonlyArray(attempts)) return Effect.void
+    const [first] = attempts
+    const status = attempts.every((a) => a.outcome.status === first.outcome.status)
+      ? sql`${first.outcome.status}`
+      : sql`CASE id ${sql.join(" ", false)(attempts.map((a) => sql`WHEN ${a.id} THEN ${a.outcome.status}`))} END`
+    const retries = attempts.flatMap((a) => a.outcome.status === "pending" ? [sql`WHEN ${a.id} THEN ${millis(a.outcome.retryAt)}`] : [])
+    const nextRunAt = retries.length === 0
+      ? sql`next_run_at`
+      : sql`CASE id ${sql.join(" ", false)(retries)} ELSE next_run_at END`
+    return sql.withTransaction(
+      Effect.gen(function*() {
+        const settled = yield* sql<{ id: string; endpoint_id: string; attempts: number | string }>`UPDATE webhook_deliveries
+          SET attempts = attempts + 1, status = ${status}, next_run_at = ${nextRunAt}, locked_by = NULL, locked_until = NULL
+          WHERE id IN ${sql.in(attempts.map((a) => a.id))} RETURNING id, endpoint_id, attempts`
+        const byId = new Map(settled.map((row) => [String(row.id), row]))
+        // A delivery whose endpoint was deleted while its attempt was in flight has no log left to write to.
+        const logged = attempts.flatMap(({ attempt, id, outcome }) => {
+          const row = byId.get(id)
+          return row === undefined ? [] : [{
+            delivery_id: id,
+            endpoint_id: row.endpoint_id,
+            attempt: int(row.attempts),
+            status: outcome.status,
+            response_status: attempt.responseStatus ?? null,
+            latency_ms: attempt.latencyMs,
+            error: attempt.error ?? null,
+            created_at: millis(attempt.at)
+          }]
+        })
+        if (Array.isNonEmptyReadonlyArray(logged)) yield* sql`INSERT INTO webhook_attempts ${sql.insert(logged)}`
+      })
+    )
+  }
 
   return Storage.Webhooks.of({
     insert: (customerId, endpoint) =>
@@ -211,13 +263,7 @@ export const make = Effect.gen(function*() {
       call(
         "Webhooks.claim",
         Effect.gen(function*() {
-          const leased = yield* dialect.claim<{
-            seq: number | string
-            id: string
-            event_id: string
-            endpoint_id: string
-            attempts: number | string
-          }>({
+          const leased = yield* dialect.claim<{ seq: number | string }>({
             table: "webhook_deliveries",
             alias: "d",
             key: "seq",
@@ -227,53 +273,30 @@ export const make = Effect.gen(function*() {
                 AND e.enabled = 1 AND NOT ${heldBack}
               ORDER BY d.seq LIMIT ${limit}`,
             set: sql`locked_by = ${workerId}, locked_until = ${millis(now) + leaseMillis}`,
-            returning: sql`seq, id, event_id, endpoint_id, attempts`
+            returning: sql`seq`
           })
           if (!Array.isNonEmptyReadonlyArray(leased)) return []
-          const [events, endpoints] = yield* Effect.all([
-            sql<EventRow>`SELECT id, customer_id, type, message_id, payload, created_at FROM webhook_events
-              WHERE id IN ${sql.in(Array.dedupe(leased.map((row) => row.event_id)))}`,
-            sql<EndpointRow>`SELECT ${endpointColumns} FROM webhook_endpoints
-              WHERE id IN ${sql.in(Array.dedupe(leased.map((row) => row.endpoint_id)))}`
-          ])
-          const eventById = new Map(events.map((row) => [row.id, toEvent(row)]))
-          const endpointById = new Map(endpoints.map((row) => [row.id, row]))
-          return [...leased].sort((a, b) => int(a.seq) - int(b.seq)).flatMap((row) => {
-            const event = eventById.get(row.event_id)
-            const endpoint = endpointById.get(row.endpoint_id)
-            // An endpoint deleted since the claim took its deliveries with it.
-            if (event === undefined || endpoint === undefined) return []
-            return [{
-              id: row.id as Ids.DeliveryId,
-              event,
-              endpoint: toEndpoint(endpoint),
-              previousSecrets: previousSecrets(endpoint)
-                .filter((old) => old.graceUntil > millis(now))
-                .map((old) => old.secret),
-              attempt: int(row.attempts)
-            }]
-          })
+          // One read of each delivery's event and endpoint; an endpoint deleted since the claim took its
+          // deliveries with it, so they are not among the rows.
+          const rows = yield* sql<ClaimedRow>`SELECT d.seq, d.id AS delivery_id, d.attempts,
+              ev.id AS event_id, ev.customer_id, ev.type, ev.message_id, ev.payload, ev.created_at AS event_created_at,
+              e.id, e.url, e.event_types, e.secret, e.previous_secrets, e.enabled, e.created_at
+            FROM webhook_deliveries d
+              JOIN webhook_events ev ON ev.id = d.event_id
+              JOIN webhook_endpoints e ON e.id = d.endpoint_id
+            WHERE d.seq IN ${sql.in(leased.map((row) => row.seq))}
+            ORDER BY d.seq`
+          return rows.map((row): Storage.ClaimedDelivery => ({
+            id: row.delivery_id as Ids.DeliveryId,
+            event: toEvent({ ...row, id: row.event_id, created_at: row.event_created_at }),
+            endpoint: toEndpoint(row),
+            previousSecrets: previousSecrets(row).filter((old) => old.graceUntil > millis(now)).map((old) => old.secret),
+            attempt: int(row.attempts)
+          }))
         })
       ),
-    record: (id, attempt, outcome) =>
-      call(
-        "Webhooks.record",
-        sql.withTransaction(
-          Effect.gen(function*() {
-            const [settled] = yield* sql<{ endpoint_id: string; attempts: number | string }>`UPDATE webhook_deliveries
-              SET attempts = attempts + 1, status = ${outcome.status},
-                next_run_at = ${outcome.status === "pending" ? millis(outcome.retryAt) : sql`next_run_at`},
-                locked_by = NULL, locked_until = NULL
-              WHERE id = ${id} RETURNING endpoint_id, attempts`
-            // The endpoint was deleted while the attempt was in flight: there is no log left to write to.
-            if (settled === undefined) return
-            yield* sql`INSERT INTO webhook_attempts
-                (delivery_id, endpoint_id, attempt, status, response_status, latency_ms, error, created_at)
-              VALUES (${id}, ${settled.endpoint_id}, ${int(settled.attempts)}, ${outcome.status},
-                ${attempt.responseStatus ?? null}, ${attempt.latencyMs}, ${attempt.error ?? null}, ${millis(attempt.at)})`
-          })
-        )
-      ),
+    record: (id, attempt, outcome) => call("Webhooks.record", settle([{ id, attempt, outcome }])),
+    recordMany: (attempts) => call("Webhooks.recordMany", settle(attempts)),
     release: (workerId) =>
       call(
         "Webhooks.release",

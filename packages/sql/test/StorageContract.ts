@@ -609,6 +609,46 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           assert.deepStrictEqual((yield* webhooks.deliveries(other.customerId, hook.id, { limit: 10 })).data, [])
         }))
 
+      it.effect("recordMany settles a batch of mixed outcomes at once, logged in the order given", () =>
+        Effect.gen(function*() {
+          const webhooks = yield* Storage.Webhooks
+          yield* drainDeliveries
+          const { customerId } = yield* Fixtures.customer
+          const [hook, doomed] = [Fixtures.endpoint(), Fixtures.endpoint()]
+          yield* webhooks.insert(customerId, hook)
+          yield* webhooks.insert(customerId, doomed)
+          const now = Fixtures.at(4_500_000)
+          const events = Array.makeBy(4, () => Fixtures.event(customerId, Fixtures.id<Ids.MessageId>(), now))
+          for (const e of events.slice(0, 3)) yield* webhooks.emit(e, hook.id)
+          yield* webhooks.emit(events[3]!, doomed.id)
+          const claimed = yield* webhooks.claim("w", 10, 30_000, now)
+          assert.strictEqual(claimed.length, 4)
+          const [ok, retried, failed, orphan] = claimed
+          // The endpoint was deleted while its attempt was in flight: that attempt has nowhere to be logged.
+          yield* webhooks.delete(customerId, doomed.id)
+          const retryAt = new Date(now.getTime() + 60_000)
+          yield* webhooks.recordMany([
+            { id: failed!.id, attempt: { at: now, latencyMs: 3, responseStatus: 500 }, outcome: { status: "failed" } },
+            { id: orphan!.id, attempt: { at: now, latencyMs: 4, responseStatus: 200 }, outcome: { status: "succeeded" } },
+            { id: ok!.id, attempt: { at: now, latencyMs: 1, responseStatus: 204 }, outcome: { status: "succeeded" } },
+            { id: retried!.id, attempt: { at: now, latencyMs: 2, error: "timed out" }, outcome: { status: "pending", retryAt } }
+          ])
+          yield* webhooks.recordMany([])
+
+          const log = yield* allPages((page) => webhooks.deliveries(customerId, hook.id, page), 10)
+          assert.deepStrictEqual(log.map((d) => [d.id, d.status, d.attempt]), [
+            [retried!.id, "pending", 1],
+            [ok!.id, "succeeded", 1],
+            [failed!.id, "failed", 1]
+          ])
+          // Only the retry is left, due at its own time.
+          assert.deepStrictEqual(yield* webhooks.claim("w", 10, 30_000, new Date(retryAt.getTime() - 1)), [])
+          const [again, ...none] = yield* webhooks.claim("w", 10, 30_000, retryAt)
+          assert.deepStrictEqual(none, [])
+          assert.deepStrictEqual([again!.id, again!.attempt], [retried!.id, 1])
+          yield* webhooks.record(again!.id, { at: retryAt, latencyMs: 1, responseStatus: 200 }, { status: "succeeded" })
+        }))
+
       it.effect("a lease hides a delivery until it expires; release gives it back", () =>
         Effect.gen(function*() {
           const webhooks = yield* Storage.Webhooks

@@ -8,7 +8,21 @@
  * `webhook.disabled` event records it in its log.
  */
 import { Storage } from "@sent/core"
-import { Cause, Clock, Context, Duration, Effect, Fiber, FiberSet, Layer, Option, Queue, Random, type Scope } from "effect"
+import {
+  Cause,
+  Clock,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Fiber,
+  FiberSet,
+  Layer,
+  Option,
+  Queue,
+  Random,
+  type Scope
+} from "effect"
 import * as Events from "./Events.js"
 import * as RetrySchedule from "./RetrySchedule.js"
 import { Sender } from "./Sender.js"
@@ -50,7 +64,19 @@ export class Dispatcher extends Context.Tag("@sent/webhooks/Dispatcher")<
   }
 >() {}
 
-type Outcome = Parameters<Storage.Webhooks["Type"]["record"]>[2]
+type Outcome = Storage.DeliveryOutcome
+
+/** Resumes after the I/O callbacks of the current turn of the event loop ran (`setImmediate`). */
+const afterIo = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/** An attempt waiting for the recorder, and who waits for it to be settled. */
+interface Settling {
+  readonly attempt: Storage.RecordedAttempt
+  readonly done: Deferred.Deferred<void>
+}
 
 const describeStatus = (status: number) => `Receiver answered HTTP ${status}`
 
@@ -77,6 +103,25 @@ export const make = (
 
     const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
+    // Finished attempts are settled by one recorder, in batches of whatever finished while the previous
+    // batch committed: one transaction of a few statements for many deliveries. An attempt counts as done
+    // only once its batch committed, so at-least-once and the per-message order hold as with one by one.
+    const settling = yield* Queue.unbounded<Settling>()
+    const record = (id: Storage.ClaimedDelivery["id"], attempt: Storage.DeliveryAttempt, outcome: Outcome) =>
+      Effect.flatMap(Deferred.make<void>(), (done) =>
+        Effect.zipRight(Queue.offer(settling, { attempt: { id, attempt, outcome }, done }), Deferred.await(done)))
+    const recorder = Effect.forever(
+      Effect.gen(function* () {
+        const first = yield* Queue.take(settling)
+        // Responses read in the same turn of the event loop finish one after the other; let them all
+        // finish before taking the batch, or every batch would hold one attempt.
+        yield* afterIo
+        const batch = [first, ...yield* Queue.takeAll(settling)]
+        const settled = yield* Effect.exit(webhooks.recordMany(batch.map((s) => s.attempt)))
+        for (const { done } of batch) yield* Deferred.done(done, settled)
+      })
+    )
+
     /**
      * Logs a failed attempt. When it is the 410 Gone of a receiver, or the endpoint has now failed
      * `failedAttempts` times in a row over at least the window, the endpoint is disabled in the same
@@ -94,7 +139,7 @@ export const make = (
         const sustained =
           failures.count >= options.disableAfter.failedAttempts &&
           attempt.at.getTime() - failures.since.getTime() >= windowMillis
-        if (!gone && !sustained) return yield* webhooks.record(delivery.id, attempt, outcome)
+        if (!gone && !sustained) return yield* record(delivery.id, attempt, outcome)
         const reason: Events.DisabledReason = gone ? "gone" : "sustained-failure"
         const event = yield* Events.disabled(delivery.event.customerId, {
           webhookId: delivery.endpoint.id,
@@ -155,7 +200,7 @@ export const make = (
         const response = result.right
         const logged = { at, responseStatus: response.status, latencyMs: response.latencyMs }
         if (response.status >= 200 && response.status < 300) {
-          return yield* webhooks.record(delivery.id, logged, { status: "succeeded" })
+          return yield* record(delivery.id, logged, { status: "succeeded" })
         }
         const gone = response.status === 410
         const outcome: Outcome = gone
@@ -174,6 +219,9 @@ export const make = (
       )
 
     yield* Effect.addFinalizer(() => webhooks.release(workerId))
+    // Forked before the grace period's finalizer, so it outlives it: deliveries finishing during shutdown
+    // are still settled.
+    yield* Effect.forkScoped(recorder)
     const fibers = yield* FiberSet.make<void>()
     yield* Effect.addFinalizer(() =>
       FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.shutdownGrace), Effect.asVoid)
