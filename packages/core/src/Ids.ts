@@ -52,9 +52,18 @@ const randomBytes16 = (): Uint8Array => {
   return pool.slice(poolOffset - 16, poolOffset)
 }
 
+// Ids of one millisecond count up in the 12-bit `rand_a` field (RFC 9562 §6.2, method 1), so ids made one
+// after another in a process sort in the order they were made: lists are "newest first" by id.
+let lastMillis = -1
+let counter = 0
+
 /** A UUID v7 for the given wall-clock milliseconds (RFC 9562 §5.7). */
 export const uuidv7 = (nowMillis: number): string => {
   const bytes = randomBytes16()
+  counter = nowMillis === lastMillis && counter < 0xfff ? counter + 1 : ((bytes[6]! & 0x07) << 8) | bytes[7]!
+  lastMillis = nowMillis
+  bytes[6] = counter >> 8
+  bytes[7] = counter & 0xff
   let ms = nowMillis
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256

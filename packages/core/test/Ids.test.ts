@@ -36,6 +36,12 @@ describe("Ids.uuidv7", () => {
     }
   })
 
+  it("sorts ids made one after another within the same millisecond in the order they were made", () => {
+    const ids = Array.from({ length: 2_000 }, () => uuidv7(1_735_689_600_123))
+    assert.deepStrictEqual([...ids].sort(), ids)
+    assert.strictEqual(new Set(ids).size, ids.length)
+  })
+
   it("gives different ids within the same millisecond", () => {
     const ids = new Set(Array.from({ length: 1000 }, () => uuidv7(1_735_689_600_000)))
     assert.strictEqual(ids.size, 1000)
