@@ -7,7 +7,7 @@
  * whatever is waiting (up to `maxBatch`) and never waits to fill up, so a quiet process commits at once.
  * Units must not call `run` themselves: they would wait for the batch they are part of.
  */
-import { Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
+import { Chunk, Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
 import { Transactor } from "./Storage.js"
 
 interface Unit {
@@ -33,7 +33,10 @@ export class GroupCommit extends Context.Tag("@sent/core/GroupCommit")<
         const waiting = yield* Queue.unbounded<Unit>()
 
         const commitBatch = Effect.gen(function*() {
-          const units = yield* Queue.takeBetween(waiting, 1, maxBatch)
+          const first = yield* Queue.takeBetween(waiting, 1, maxBatch)
+          // One turn for the fibers the last commit woke to queue their next units.
+          yield* Effect.yieldNow()
+          const units = Chunk.appendAll(first, yield* Queue.takeUpTo(waiting, maxBatch - first.length))
           const outcome = yield* Effect.exit(
             tx.withTransaction(Effect.forEach(units, (unit) => Effect.exit(tx.withTransaction(unit.effect))))
           )

@@ -86,6 +86,22 @@ export const toRow = (record: Message.MessageRecord) => ({
   charged: record.charged
 })
 
+/** The columns a message's lifecycle can change. */
+const mutableColumns = (record: Message.MessageRecord) => ({
+  channel: record.channel,
+  status: record.status,
+  status_history: encodeHistory(record.statusHistory),
+  channel_response: record.channelResponse === null ? null : JSON.stringify(record.channelResponse),
+  corrected_price: record.pricing.correctedPrice,
+  error: record.error === undefined ? null : JSON.stringify(record.error),
+  fallback: record.fallback === undefined ? null : encodeFallback(record.fallback),
+  updated_at: millis(record.updatedAt),
+  segments: record.segments,
+  provider: record.provider,
+  provider_message_id: record.providerMessageId,
+  charged: record.charged
+})
+
 const toRecord = (row: MessageRow): Message.MessageRecord => {
   const correctedPrice = intOrNull(row.corrected_price)
   return {
@@ -147,11 +163,12 @@ export const make = Effect.gen(function*() {
         )
       ),
     // The owner, id and creation time never change; everything else is written back.
+    // Only what a lifecycle changes: rewriting the contact, template and customer columns would touch
+    // their indexes on every status change.
     save: (record) =>
       call(
         "Messages.save",
-        sql`UPDATE messages SET ${sql.update(toRow(record), ["id", "customer_id", "created_at"])}
-          WHERE id = ${record.id}`.pipe(Effect.asVoid)
+        sql`UPDATE messages SET ${sql.update(mutableColumns(record))} WHERE id = ${record.id}`.pipe(Effect.asVoid)
       ),
     list: (customerId, filter, page) =>
       call(
