@@ -123,7 +123,11 @@ export class Messages extends Context.Tag("@sent/core/Messages")<
     readonly find: (customerId: CustomerId, id: MessageId) => Effect.Effect<Option.Option<MessageRecord>>
     /** Reads a message for an update in the current transaction (locks the row where the store can). */
     readonly findForUpdate: (id: MessageId) => Effect.Effect<Option.Option<MessageRecord>>
-    /** Writes back every mutable field of a record read with `findForUpdate`. */
+    /**
+     * Writes back what a lifecycle changes of a record read with `findForUpdate`: channel, status, history,
+     * channel response, corrected price, error, fallback, segments, automatic, provider ids, charge, and
+     * `updatedAt`. Who the message is for and what it says never change.
+     */
     readonly save: (record: MessageRecord) => Effect.Effect<void>
     readonly list: (
       customerId: CustomerId,

@@ -97,6 +97,7 @@ const mutableColumns = (record: Message.MessageRecord) => ({
   fallback: record.fallback === undefined ? null : encodeFallback(record.fallback),
   updated_at: millis(record.updatedAt),
   segments: record.segments,
+  automatic: flag(record.automatic),
   provider: record.provider,
   provider_message_id: record.providerMessageId,
   charged: record.charged
