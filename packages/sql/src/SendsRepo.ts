@@ -12,8 +12,12 @@ import * as Dialect from "./Dialect.js"
 import { toRow } from "./MessagesRepo.js"
 import { call, int, millis } from "./internal/Rows.js"
 
+// Why a send with its own savepoint rolled it back.
 class KeyTaken {
   readonly _tag = "KeyTaken"
+}
+class NotCovered {
+  readonly _tag = "NotCovered"
 }
 
 /** The `Sends` port over the current `SqlClient`, the `Contacts` and the `IdempotencyKeys` ports. */
@@ -38,12 +42,10 @@ export const make = Effect.gen(function*() {
         const customerId = send.record.customerId
         const balance = balances.get(customerId) ?? 0
         const price = -send.charge.amount
-        if (balance < price) {
-          outcomes.push({ _tag: "InsufficientBalance", balance: balance as Money.Micros })
-          continue
-        }
+        const covered = balance >= price
         let record = send.record
         if (send.newContact !== undefined || send.idempotency !== undefined) {
+          // A repeat of a key is answered as a repeat, whatever the balance: the key is decided first.
           const created = yield* sql.withTransaction(Effect.gen(function*() {
             let stored = record
             if (send.newContact !== undefined) {
@@ -57,6 +59,7 @@ export const make = Effect.gen(function*() {
               }, stored.createdAt)
               if (!free) return yield* Effect.fail(new KeyTaken())
             }
+            if (!covered) return yield* Effect.fail(new NotCovered())
             return stored
           })).pipe(Effect.either)
           if (created._tag === "Left") {
@@ -64,9 +67,16 @@ export const make = Effect.gen(function*() {
               outcomes.push({ _tag: "KeyTaken" })
               continue
             }
+            if (created.left instanceof NotCovered) {
+              outcomes.push({ _tag: "InsufficientBalance", balance: balance as Money.Micros })
+              continue
+            }
             return yield* created.left
           }
           record = created.right
+        } else if (!covered) {
+          outcomes.push({ _tag: "InsufficientBalance", balance: balance as Money.Micros })
+          continue
         }
         balances.set(customerId, balance - price)
         committed.push({ ...send, record })

@@ -101,6 +101,7 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           const entries = yield* allPages((page) => ledger.list(customerId, page), 200)
           assert.strictEqual(entries.length, 101)
           assert.strictEqual(entries.reduce((sum, e) => sum + e.amount, 0), 0)
+          yield* drainJobs
         }))
     })
 
@@ -228,6 +229,85 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           assert.isFalse(yield* templates.delete(other.customerId, first.id))
           assert.isTrue(yield* templates.delete(customerId, first.id))
           assert.isTrue(Option.isNone(yield* templates.find(customerId, first.id)))
+        }))
+    })
+
+    describe("Sends", () => {
+      const sendOf = (customerId: Ids.CustomerId, overrides: Partial<Storage.SendCommit> = {}): Storage.SendCommit => {
+        const record = Fixtures.message(customerId)
+        return {
+          record,
+          charge: { ...Fixtures.entry(-record.charged), messageId: record.id },
+          ...overrides
+        }
+      }
+
+      it.effect("commits, in order, the sends the balance covers, with one debit, ledger entry, message and job each", () =>
+        Effect.gen(function*() {
+          const sends = yield* Storage.Sends
+          const ledger = yield* Storage.Ledger
+          const messages = yield* Storage.Messages
+          const jobs = yield* Storage.DispatchJobs
+          const { customerId } = yield* Fixtures.customer
+          yield* ledger.append(customerId, Fixtures.entry(2 * 7_500 + 100))
+          yield* drainJobs
+          const batch = [sendOf(customerId), sendOf(customerId), sendOf(customerId)]
+          const outcomes = yield* sends.commit(batch)
+          assert.deepStrictEqual(outcomes.map((o) => o._tag), ["Committed", "Committed", "InsufficientBalance"])
+          assert.deepStrictEqual(outcomes[2], { _tag: "InsufficientBalance", balance: Money.micros(100) })
+          assert.strictEqual(yield* ledger.balance(customerId), 100)
+          const entries = (yield* ledger.list(customerId, { limit: 10 })).data
+          assert.strictEqual(entries.reduce((sum, e) => sum + e.amount, 0), 100)
+          assert.deepStrictEqual(Option.map(yield* messages.find(customerId, batch[0]!.record.id), (m) => m.id), Option.some(batch[0]!.record.id))
+          assert.isTrue(Option.isNone(yield* messages.find(customerId, batch[2]!.record.id)))
+          const claimed = yield* jobs.claim("sends", 10, 60_000, farFuture)
+          assert.deepStrictEqual(claimed.map((j) => j.messageId).sort(), [batch[0]!.record.id, batch[1]!.record.id].sort())
+          for (const job of claimed) yield* jobs.complete(job.id)
+        }))
+
+      it.effect("records idempotency keys once, and creates new contacts only for sends that commit", () =>
+        Effect.gen(function*() {
+          const sends = yield* Storage.Sends
+          const ledger = yield* Storage.Ledger
+          const keys = yield* Storage.IdempotencyKeys
+          const contacts = yield* Storage.Contacts
+          const { customerId } = yield* Fixtures.customer
+          yield* ledger.append(customerId, Fixtures.entry(7_500))
+          const fresh = Fixtures.contact()
+          const stranded = Fixtures.contact()
+          const outcomes = yield* sends.commit([
+            sendOf(customerId, { newContact: fresh, idempotency: { key: "k1", requestHash: "h1" } }),
+            sendOf(customerId, { idempotency: { key: "k1", requestHash: "h1" } }),
+            sendOf(customerId, { newContact: stranded })
+          ])
+          assert.deepStrictEqual(outcomes.map((o) => o._tag), ["Committed", "KeyTaken", "InsufficientBalance"])
+          const stored = yield* contacts.findByPhoneNumber(customerId, fresh.phoneNumber)
+          assert.isTrue(Option.isSome(stored))
+          assert.isTrue(Option.isNone(yield* contacts.findByPhoneNumber(customerId, stranded.phoneNumber)))
+          const committed = outcomes[0]!
+          assert.strictEqual(committed._tag === "Committed" && committed.record.contact.id, Option.getOrThrow(stored).id)
+          const response = yield* keys.find(customerId, "k1")
+          assert.deepStrictEqual(Option.map(response, (r) => r.requestHash), Option.some("h1"))
+          assert.strictEqual(yield* ledger.balance(customerId), 0)
+          assert.deepStrictEqual((yield* sends.commit([sendOf(customerId, { idempotency: { key: "k1", requestHash: "h2" } })])).map((o) => o._tag), ["KeyTaken"])
+          yield* drainJobs
+        }))
+
+      it.effect("concurrent batches never overdraw a balance", () =>
+        Effect.gen(function*() {
+          const sends = yield* Storage.Sends
+          const ledger = yield* Storage.Ledger
+          const { customerId } = yield* Fixtures.customer
+          yield* ledger.append(customerId, Fixtures.entry(10 * 7_500))
+          const batches = yield* Effect.forEach(
+            Array.makeBy(8, () => Array.makeBy(4, () => sendOf(customerId))),
+            (batch) => sends.commit(batch),
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(batches.flat().filter((o) => o._tag === "Committed").length, 10)
+          assert.strictEqual(yield* ledger.balance(customerId), 0)
+          const entries = yield* allPages((page) => ledger.list(customerId, page), 50)
+          assert.strictEqual(entries.reduce((sum, e) => sum + e.amount, 0), 0)
         }))
     })
 
