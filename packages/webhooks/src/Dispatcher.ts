@@ -236,43 +236,46 @@ export const make = (
 
     const loop = Effect.gen(function* () {
       while (true) {
+        if (inFlight > 0 && options.concurrency - inFlight < batch) {
+          // Busy: nothing is claimed until enough slots are free, so only finished deliveries matter.
+          yield* Queue.take(finished)
+          continue
+        }
         // Listen before claiming, so a signal sent while claiming is not missed.
         const signalled = yield* Effect.fork(signals.wait("webhooks", pollMillis))
         yield* Effect.yieldNow()
         const free = options.concurrency - inFlight
-        let wait: Effect.Effect<unknown> = Queue.take(finished)
-        if (inFlight === 0 || free >= batch) {
-          const claimed = yield* Effect.flatMap(now, (at) => webhooks.claim(workerId, free, leaseMillis, at))
-          for (const delivery of claimed) {
-            inFlight++
-            yield* FiberSet.run(
-              fibers,
-              attempt(delivery).pipe(
-                Effect.ensuring(
-                  Effect.suspend(() => {
-                    inFlight--
-                    return Queue.offer(finished, true)
-                  })
-                )
+        const claimed = yield* Effect.flatMap(now, (at) => webhooks.claim(workerId, free, leaseMillis, at))
+        for (const delivery of claimed) {
+          inFlight++
+          yield* FiberSet.run(
+            fibers,
+            attempt(delivery).pipe(
+              Effect.ensuring(
+                Effect.suspend(() => {
+                  inFlight--
+                  return Queue.offer(finished, true)
+                })
               )
             )
-          }
-          if (claimed.length === free) {
-            yield* Fiber.interrupt(signalled)
-            continue
-          }
-          if (inFlight === 0) {
-            // Idle: sleep until the next delivery is due, a signal, or the polling backstop.
-            const untilDue = yield* Effect.zipWith(webhooks.nextRunAt, now, (next, at) =>
-              Option.match(next, {
-                onNone: () => pollMillis,
-                onSome: (due) => Math.min(pollMillis, Math.max(0, due.getTime() - at.getTime()))
-              })
-            )
-            wait = Effect.sleep(untilDue)
-          }
+          )
         }
-        yield* Effect.raceAll([Fiber.join(signalled), Queue.take(finished), wait])
+        if (claimed.length === free) {
+          yield* Fiber.interrupt(signalled)
+          continue
+        }
+        let wait: Effect.Effect<unknown> = Queue.take(finished)
+        if (inFlight === 0) {
+          // Idle: sleep until the next delivery is due, a signal, or the polling backstop.
+          const untilDue = yield* Effect.zipWith(webhooks.nextRunAt, now, (next, at) =>
+            Option.match(next, {
+              onNone: () => pollMillis,
+              onSome: (due) => Math.min(pollMillis, Math.max(0, due.getTime() - at.getTime()))
+            })
+          )
+          wait = Effect.sleep(untilDue)
+        }
+        yield* Effect.raceAll([Fiber.join(signalled), wait])
         yield* Fiber.interrupt(signalled)
       }
     })
