@@ -314,7 +314,13 @@ export class Webhooks extends Context.Tag("@sent/core/Webhooks")<
     readonly replayEvent: (customerId: CustomerId, id: WebhookId, eventId: EventId) => Effect.Effect<number>
     /** Consecutive failed deliveries of an endpoint, oldest first (for disabling after sustained failure). */
     readonly consecutiveFailures: (id: WebhookId) => Effect.Effect<{ readonly count: number; readonly since: Date | null }>
-    readonly nextRunAt: Effect.Effect<Option.Option<Date>>
+    /**
+     * After a claim at `now`: the earliest time after `now` at which a delivery may become due (a retry's
+     * time or a lease's end), if any, so an idle worker sleeps as long as it can. It may be early (a
+     * delivery held back behind another), never late. Deliveries due at `now` are not counted: the claim
+     * took them, or a worker holds them.
+     */
+    readonly nextRunAt: (now: Date) => Effect.Effect<Option.Option<Date>>
   }
 >() {}
 

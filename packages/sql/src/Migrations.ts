@@ -196,10 +196,17 @@ const defaultRates = Effect.gen(function*() {
   }
 })
 
+// An idle webhook worker asks when the next retry is due: one seek in this index instead of a scan of
+// every pending delivery.
+const webhookRetryIndex = statements(() => [
+  `CREATE INDEX webhook_deliveries_next_run_at ON webhook_deliveries (next_run_at) WHERE status = 'pending'`
+])
+
 /** Every migration by key (`0001_name`: `Migrator.fromRecord` skips keys of any other shape). */
 export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.SqlClient>> = {
   "0001_schema": schema,
-  "0002_default_rates": defaultRates
+  "0002_default_rates": defaultRates,
+  "0003_webhook_retry_index": webhookRetryIndex
 }
 
 const migrator = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table })

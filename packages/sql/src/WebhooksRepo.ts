@@ -374,16 +374,27 @@ export const make = Effect.gen(function*() {
           }
         )
       ),
-    // A held-back delivery becomes due only after the one holding it back, so it does not count here.
-    nextRunAt: call(
-      "Webhooks.nextRunAt",
-      Effect.map(
-        sql<{ next: number | string | null }>`SELECT MIN(COALESCE(d.locked_until, d.next_run_at)) AS next
-          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-          WHERE d.status = 'pending' AND e.enabled = 1 AND NOT ${heldBack}`,
-        (rows) => Option.map(Option.flatMapNullable(Array.head(rows), (row) => row.next), date)
+    // Two index seeks, however many deliveries are pending: a delivery due at `now` but not claimed is
+    // held back (its holder is counted here) or was emitted after the claim (which signals the worker).
+    nextRunAt: (now) =>
+      call(
+        "Webhooks.nextRunAt",
+        Effect.map(
+          sql<{ next: number | string | null }>`SELECT MIN(next) AS next FROM (
+              SELECT * FROM (SELECT d.next_run_at AS next
+                FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                WHERE d.status = 'pending' AND d.next_run_at > ${millis(now)} AND e.enabled = 1
+                ORDER BY d.next_run_at LIMIT 1) retry
+              UNION ALL
+              SELECT * FROM (SELECT d.locked_until AS next
+                FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                WHERE d.locked_by IS NOT NULL AND d.status = 'pending' AND d.locked_until > ${millis(now)}
+                  AND e.enabled = 1
+                ORDER BY d.locked_until LIMIT 1) lease
+            ) soonest`,
+          (rows) => Option.map(Option.flatMapNullable(Array.head(rows), (row) => row.next), date)
+        )
       )
-    )
   })
 })
 

@@ -666,7 +666,8 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           )
           // The retry of `sent` is not due yet, and it holds `delivered` back.
           assert.deepStrictEqual(yield* webhooks.claim("w", 10, 30_000, new Date(now.getTime() + 4_999)), [])
-          assert.deepStrictEqual(yield* webhooks.nextRunAt, Option.some(retryAt))
+          // `delivered` is held back, so only the retry can be next.
+          assert.deepStrictEqual(yield* webhooks.nextRunAt(new Date(now.getTime() + 4_999)), Option.some(retryAt))
           const [retried, ...none] = yield* webhooks.claim("w", 10, 30_000, retryAt)
           assert.deepStrictEqual(none, [])
           assert.strictEqual(retried!.id, sentDelivery!.id)
@@ -740,18 +741,21 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           yield* webhooks.emit(Fixtures.event(customerId, Fixtures.id<Ids.MessageId>(), now))
           const [leased] = yield* webhooks.claim("w1", 10, 1_000, now)
           assert.deepStrictEqual(yield* webhooks.claim("w2", 10, 1_000, new Date(now.getTime() + 999)), [])
-          assert.deepStrictEqual(yield* webhooks.nextRunAt, Option.some(new Date(now.getTime() + 1_000)))
+          assert.deepStrictEqual(yield* webhooks.nextRunAt(new Date(now.getTime() + 999)), Option.some(new Date(now.getTime() + 1_000)))
           const [expired] = yield* webhooks.claim("w2", 10, 1_000, new Date(now.getTime() + 1_000))
           assert.strictEqual(expired!.id, leased!.id)
           yield* webhooks.release("w2")
           const [released] = yield* webhooks.claim("w3", 10, 1_000, new Date(now.getTime() + 1_001))
           assert.strictEqual(released!.id, leased!.id)
-          // Disabled endpoints get nothing until enabled again.
-          yield* webhooks.release("w3")
+          // Disabled endpoints get nothing until enabled again, and their retries wake no one.
+          const retryAt = new Date(now.getTime() + 10_000)
+          yield* webhooks.record(released!.id, { at: now, latencyMs: 1, error: "refused" }, { status: "pending", retryAt })
+          assert.deepStrictEqual(yield* webhooks.nextRunAt(now), Option.some(retryAt))
           yield* webhooks.setEnabled(hook.id, false)
           assert.deepStrictEqual(yield* webhooks.claim("w4", 10, 1_000, farFuture), [])
-          assert.isTrue(Option.isNone(yield* webhooks.nextRunAt))
+          assert.isTrue(Option.isNone(yield* webhooks.nextRunAt(now)))
           yield* webhooks.setEnabled(hook.id, true)
+          assert.isTrue(Option.isNone(yield* webhooks.nextRunAt(retryAt)))
           assert.strictEqual((yield* webhooks.claim("w4", 10, 1_000, farFuture)).length, 1)
         }))
 

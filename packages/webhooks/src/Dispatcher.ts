@@ -245,7 +245,8 @@ export const make = (
         const signalled = yield* Effect.fork(signals.wait("webhooks", pollMillis))
         yield* Effect.yieldNow()
         const free = options.concurrency - inFlight
-        const claimed = yield* Effect.flatMap(now, (at) => webhooks.claim(workerId, free, leaseMillis, at))
+        const claimedAt = yield* now
+        const claimed = yield* webhooks.claim(workerId, free, leaseMillis, claimedAt)
         for (const delivery of claimed) {
           inFlight++
           yield* FiberSet.run(
@@ -267,7 +268,7 @@ export const make = (
         let wait: Effect.Effect<unknown> = Queue.take(finished)
         if (inFlight === 0) {
           // Idle: sleep until the next delivery is due, a signal, or the polling backstop.
-          const untilDue = yield* Effect.zipWith(webhooks.nextRunAt, now, (next, at) =>
+          const untilDue = yield* Effect.zipWith(webhooks.nextRunAt(claimedAt), now, (next, at) =>
             Option.match(next, {
               onNone: () => pollMillis,
               onSome: (due) => Math.min(pollMillis, Math.max(0, due.getTime() - at.getTime()))

@@ -4,11 +4,19 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { Storage } from "@sent/core"
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { Webhook } from "standardwebhooks"
 import { Dispatcher, WebhookEndpoints } from "../src/index.js"
-import { acceptedPerMessage, emitStatusChanges, eventually, fastDispatcher, makeCustomer, receiver, storeLayer } from "./support.js"
+import {
+  acceptedPerMessage,
+  emitStatusChanges,
+  eventually,
+  fastDispatcher,
+  makeCustomer,
+  nothingPending,
+  receiver,
+  storeLayer
+} from "./support.js"
 
 const worker = fileURLToPath(new URL("./fixtures/dispatch-worker.ts", import.meta.url))
 
@@ -59,8 +67,7 @@ describe("Dispatcher crash", () => {
         expect(r.received.length).toBeLessThan(events.length)
 
         yield* Dispatcher.make(fastDispatcher)
-        const webhooks = yield* Storage.Webhooks
-        yield* eventually(Effect.map(webhooks.nextRunAt, Option.isNone), 15_000)
+        yield* eventually(nothingPending, 15_000)
 
         const log = yield* endpoints.deliveries(customerId, endpoint.id, { limit: 200 })
         const succeeded = new Set(log.data.filter((d) => d.status === "succeeded").map((d) => d.eventId))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Storage } from "@sent/core"
-import { Duration, Effect, Layer, Option, type Scope } from "effect"
+import { Duration, Effect, Layer, type Scope } from "effect"
 import { Webhook } from "standardwebhooks"
 import { Dispatcher, WebhookEndpoints } from "../src/index.js"
 import {
@@ -12,6 +12,7 @@ import {
   eventually,
   fastDispatcher,
   makeCustomer,
+  nothingPending,
   receiver,
   storeLayer
 } from "./support.js"
@@ -266,7 +267,6 @@ describe("Dispatcher", () => {
       yield* Dispatcher.make(options)
       yield* eventually(Effect.sync(() => accepted(r).length === 1), 2_000)
       expect(accepted(r)).toEqual([event!.id])
-      const webhooks = yield* Storage.Webhooks
-      yield* eventually(Effect.map(webhooks.nextRunAt, Option.isNone))
+      yield* eventually(nothingPending)
     }).pipe(Effect.scoped, Effect.provide(storeLayer()))) 
 })

@@ -1,6 +1,7 @@
 /** Test helpers: a SQLite store with a customer, status-change events like status tracking emits, and a receiver. */
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Customer, Ids, Message, Storage, Webhook } from "@sent/core"
 import { Sqlite } from "@sent/sql"
 import { Clock, Duration, Effect, Layer, Schema } from "effect"
@@ -176,6 +177,12 @@ export const eventually = <E, R>(check: Effect.Effect<boolean, E, R>, timeoutMil
       yield* Effect.sleep(Duration.millis(20))
     }
   })
+
+/** Whether every delivery in the store is settled (succeeded or failed). */
+export const nothingPending = Effect.map(
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT 1 FROM webhook_deliveries WHERE status = 'pending' LIMIT 1`),
+  (rows) => rows.length === 0
+)
 
 /** The event ids a receiver accepted (2xx), in order of arrival. */
 export const accepted = (r: Receiver): ReadonlyArray<string> =>
