@@ -1,18 +1,20 @@
 /**
- * Group commit: many small units of work share one transaction, each in its own savepoint, so a busy
- * process pays for one commit (and one WAL write of the pages they share) instead of one per unit.
+ * Group commit: many small units of work share one transaction, so a busy process pays for one commit
+ * (and one WAL write of the pages they share) instead of one per unit.
  *
- * A unit that fails rolls back only its savepoint; every caller learns its outcome only after the shared
- * transaction committed, so nobody is told "done" for work that a failed commit undid. A batch takes
- * whatever is waiting (up to `maxBatch`) and never waits to fill up, so a quiet process commits at once.
+ * Units cannot fail (their error type is `never`), so they need no savepoints of their own: a defect in
+ * any of them rolls back the whole batch, and every caller of the batch dies with it. Callers learn their
+ * outcome only after the shared transaction committed, so nobody is told "done" for work that a failed
+ * commit undid. A batch takes whatever is waiting (up to `maxBatch`) and never waits to fill up beyond
+ * one turn of the event loop, so a quiet process commits at once.
  * Units must not call `run` themselves: they would wait for the batch they are part of.
  */
 import { Chunk, Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
 import { Transactor } from "./Storage.js"
 
 interface Unit {
-  readonly effect: Effect.Effect<unknown, unknown>
-  readonly done: Deferred.Deferred<unknown, unknown>
+  readonly effect: Effect.Effect<unknown>
+  readonly done: Deferred.Deferred<unknown>
 }
 
 /** Runs units of work in shared transactions. */
@@ -20,7 +22,7 @@ export class GroupCommit extends Context.Tag("@sent/core/GroupCommit")<
   GroupCommit,
   {
     /** Runs `effect` atomically, in a transaction it may share with other units. */
-    readonly run: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+    readonly run: <A>(effect: Effect.Effect<A>) => Effect.Effect<A>
   }
 >() {
   /** Group commit over the `Transactor`; its committer fiber lives as long as the layer. */
@@ -37,22 +39,20 @@ export class GroupCommit extends Context.Tag("@sent/core/GroupCommit")<
           // One turn for the fibers the last commit woke to queue their next units.
           yield* Effect.yieldNow()
           const units = Chunk.appendAll(first, yield* Queue.takeUpTo(waiting, maxBatch - first.length))
-          const outcome = yield* Effect.exit(
-            tx.withTransaction(Effect.forEach(units, (unit) => Effect.exit(tx.withTransaction(unit.effect))))
-          )
-          if (Exit.isSuccess(outcome)) {
-            let i = 0
-            for (const unit of units) yield* Deferred.done(unit.done, outcome.value[i++]!)
-          } else {
-            for (const unit of units) yield* Deferred.failCause(unit.done, outcome.cause)
+          const outcome = yield* Effect.exit(tx.withTransaction(Effect.forEach(units, (unit) => unit.effect)))
+          let i = 0
+          for (const unit of units) {
+            yield* Exit.isSuccess(outcome)
+              ? Deferred.succeed(unit.done, outcome.value[i++])
+              : Deferred.failCause(unit.done, outcome.cause)
           }
         })
         yield* Effect.forkScoped(Effect.forever(commitBatch))
 
         return GroupCommit.of({
-          run: <A, E>(effect: Effect.Effect<A, E>) =>
-            Effect.flatMap(Deferred.make<unknown, unknown>(), (done) =>
-              Effect.zipRight(Queue.offer(waiting, { effect, done }), Deferred.await(done))) as Effect.Effect<A, E>
+          run: <A>(effect: Effect.Effect<A>) =>
+            Effect.flatMap(Deferred.make<unknown>(), (done) =>
+              Effect.zipRight(Queue.offer(waiting, { effect, done }), Deferred.await(done))) as Effect.Effect<A>
         })
       })
     )

@@ -88,7 +88,10 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
             customerId: state.customerId,
             type: "message.status.updated",
             messageId: state.id,
-            payload: JSON.stringify(encodeEvent({ id, type: "message.status.updated", timestamp: at, data: toMessage(state) })),
+            // Encoded only if an endpoint wants the event: most status changes of a busy store have none.
+            get payload() {
+              return JSON.stringify(encodeEvent({ id, type: "message.status.updated", timestamp: at, data: toMessage(state) }))
+            },
             createdAt: at
           }))
 

@@ -291,9 +291,10 @@ export class Webhooks extends Context.Tag("@sent/core/Webhooks")<
     readonly setEnabled: (id: WebhookId, enabled: boolean) => Effect.Effect<void>
     /**
      * Stores an event and a pending delivery to every enabled endpoint of the customer subscribed to its
-     * type, or only to `onlyTo`. Call it in the transaction of the change the event reports.
+     * type, or only to `onlyTo`, and returns how many deliveries it queued. An event no endpoint wants is
+     * not stored (0). Call it in the transaction of the change the event reports.
      */
-    readonly emit: (event: StoredEvent, onlyTo?: WebhookId) => Effect.Effect<void>
+    readonly emit: (event: StoredEvent, onlyTo?: WebhookId) => Effect.Effect<number>
     /**
      * Claims due pending deliveries with a lease. A delivery is not due while an earlier delivery of the
      * same message to the same endpoint is still pending, so a message's events arrive in order.

@@ -4,7 +4,7 @@
  */
 import type { SqlClient } from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { Fragment, Statement } from "@effect/sql/Statement"
+import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
 
 /** A store's dialect-specific SQL. */
@@ -21,11 +21,10 @@ export interface Dialect {
    */
   readonly transactionLock: (key: string) => Effect.Effect<unknown, SqlError>
   /**
-   * Leases due rows in one statement: `due` selects the `key` column of at most n due rows of `table`
-   * (aliased `alias`), `set` is the lease and `returning` the columns returned. Claimers never get the
-   * same row.
+   * Leases due rows: `due` selects the `key` column of at most n due rows of `table` (aliased `alias`),
+   * `set` is the lease and `returning` the columns returned. Claimers never get the same row.
    */
-  readonly claim: <A extends object>(options: ClaimOptions) => Statement<A>
+  readonly claim: <A extends object>(options: ClaimOptions) => Effect.Effect<ReadonlyArray<A>, SqlError>
 }
 
 /** What a claim statement is made of. */
@@ -38,14 +37,24 @@ export interface ClaimOptions {
   readonly returning: Fragment
 }
 
-/** SQLite: one connection, one writer, so a single `UPDATE … WHERE key IN (due) RETURNING` is atomic. */
+/**
+ * SQLite: one connection, one writer, so a single `UPDATE … WHERE key IN (due) RETURNING` is atomic. An idle
+ * worker polls often and an `UPDATE` takes the write lock even when it changes nothing, so a read-only look
+ * comes first (the `UPDATE` re-evaluates `due` itself, so a row taken in between is never leased twice).
+ */
 export const sqlite = (sql: SqlClient): Dialect => ({
   uuid: "TEXT",
   serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
   forUpdate: sql.literal(""),
   transactionLock: () => Effect.void,
   claim: <A extends object>({ due, key, returning, set, table }: ClaimOptions) =>
-    sql<A>`UPDATE ${sql(table)} SET ${set} WHERE ${sql(key)} IN (${due}) RETURNING ${returning}`
+    Effect.flatMap(
+      sql<{ readonly due: number }>`SELECT EXISTS (${due}) AS due`,
+      ([row]) =>
+        row?.due === 1
+          ? sql<A>`UPDATE ${sql(table)} SET ${set} WHERE ${sql(key)} IN (${due}) RETURNING ${returning}`
+          : Effect.succeed([])
+    )
 })
 
 /** PostgreSQL: concurrent claimers skip each other's locked rows (`FOR UPDATE SKIP LOCKED`). */

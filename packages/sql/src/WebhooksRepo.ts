@@ -236,28 +236,32 @@ export const make = Effect.gen(function*() {
         sql`UPDATE webhook_endpoints SET enabled = ${flag(enabled)} WHERE id = ${id}`.pipe(Effect.asVoid)
       ),
     // `onlyTo` names the one receiver whatever it subscribes to (tests and notices about the endpoint).
+    // An event no endpoint wants is not stored: it could never be delivered, nor replayed (replay
+    // re-delivers what an endpoint had), and most customers of a busy store have no endpoints at all.
     emit: (event, onlyTo) =>
       call(
         "Webhooks.emit",
-        sql.withTransaction(
-          Effect.gen(function*() {
-            yield* sql`INSERT INTO webhook_events (id, customer_id, type, message_id, payload, created_at)
+        Effect.gen(function*() {
+          const receivers = onlyTo === undefined
+            ? Array.filter(
+              yield* sql<{ id: string; event_types: string }>`SELECT id, event_types FROM webhook_endpoints
+                WHERE customer_id = ${event.customerId} AND enabled = 1 ORDER BY id`,
+              (row) => (JSON.parse(row.event_types) as ReadonlyArray<string>).includes(event.type)
+            )
+            : yield* sql<{ id: string }>`SELECT id FROM webhook_endpoints
+              WHERE customer_id = ${event.customerId} AND id = ${onlyTo}`
+          if (receivers.length === 0) return 0
+          yield* sql.withTransaction(Effect.zipRight(
+            sql`INSERT INTO webhook_events (id, customer_id, type, message_id, payload, created_at)
               VALUES (${event.id}, ${event.customerId}, ${event.type}, ${event.messageId}, ${event.payload},
-                ${millis(event.createdAt)})`
-            const receivers = onlyTo === undefined
-              ? Array.filter(
-                yield* sql<{ id: string; event_types: string }>`SELECT id, event_types FROM webhook_endpoints
-                  WHERE customer_id = ${event.customerId} AND enabled = 1 ORDER BY id`,
-                (row) => (JSON.parse(row.event_types) as ReadonlyArray<string>).includes(event.type)
-              )
-              : yield* sql<{ id: string }>`SELECT id FROM webhook_endpoints
-                WHERE customer_id = ${event.customerId} AND id = ${onlyTo}`
-            yield* insertDeliveries(
+                ${millis(event.createdAt)})`,
+            insertDeliveries(
               receivers.map((row) => ({ eventId: event.id, endpointId: row.id, messageId: event.messageId })),
               millis(event.createdAt)
             )
-          })
-        )
+          ))
+          return receivers.length
+        })
       ),
     claim: (workerId, limit, leaseMillis, now) =>
       call(
