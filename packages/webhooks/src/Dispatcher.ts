@@ -12,14 +12,13 @@ import {
   Cause,
   Clock,
   Context,
-  Deferred,
   Duration,
+  Exit,
   Effect,
   Fiber,
   FiberSet,
   Layer,
   Option,
-  Queue,
   Random,
   type Scope
 } from "effect"
@@ -72,10 +71,34 @@ const afterIo = Effect.async<void>((resume) => {
   return Effect.sync(() => clearImmediate(handle))
 })
 
-/** An attempt waiting for the recorder, and who waits for it to be settled. */
+/** An attempt waiting for the recorder, and how to resume its fiber once its batch committed. */
 interface Settling {
   readonly attempt: Storage.RecordedAttempt
-  readonly done: Deferred.Deferred<void>
+  readonly resume: (settled: Exit.Exit<void>) => void
+}
+
+/**
+ * A wake-up for one waiting fiber: `wait` suspends until the next `wake`, or returns at once when `ready`
+ * holds. Plain callbacks rather than a queue and a deferred: they run for every delivery.
+ */
+const makeWakeUp = (ready: () => boolean) => {
+  let waiting: (() => void) | undefined
+  return {
+    wait: Effect.async<void>((resume) => {
+      if (ready()) return resume(Effect.void)
+      const self = () => resume(Effect.void)
+      waiting = self
+      // An interrupted wait (a lost race) may end after the next wait began: clear only its own.
+      return Effect.sync(() => {
+        if (waiting === self) waiting = undefined
+      })
+    }),
+    wake: () => {
+      const wake = waiting
+      waiting = undefined
+      wake?.()
+    }
+  }
 }
 
 const describeStatus = (status: number) => `Receiver answered HTTP ${status}`
@@ -106,19 +129,23 @@ export const make = (
     // Finished attempts are settled by one recorder, in batches of whatever finished while the previous
     // batch committed: one transaction of a few statements for many deliveries. An attempt counts as done
     // only once its batch committed, so at-least-once and the per-message order hold as with one by one.
-    const settling = yield* Queue.unbounded<Settling>()
+    let settling: Array<Settling> = []
+    const attemptsFinished = makeWakeUp(() => settling.length > 0)
     const record = (id: Storage.ClaimedDelivery["id"], attempt: Storage.DeliveryAttempt, outcome: Outcome) =>
-      Effect.flatMap(Deferred.make<void>(), (done) =>
-        Effect.zipRight(Queue.offer(settling, { attempt: { id, attempt, outcome }, done }), Deferred.await(done)))
+      Effect.async<void>((resume) => {
+        settling.push({ attempt: { id, attempt, outcome }, resume })
+        attemptsFinished.wake()
+      })
     const recorder = Effect.forever(
       Effect.gen(function* () {
-        const first = yield* Queue.take(settling)
+        yield* attemptsFinished.wait
         // Responses read in the same turn of the event loop finish one after the other; let them all
         // finish before taking the batch, or every batch would hold one attempt.
         yield* afterIo
-        const batch = [first, ...yield* Queue.takeAll(settling)]
+        const batch = settling
+        settling = []
         const settled = yield* Effect.exit(webhooks.recordMany(batch.map((s) => s.attempt)))
-        for (const { done } of batch) yield* Deferred.done(done, settled)
+        for (const { resume } of batch) resume(settled)
       })
     )
 
@@ -227,20 +254,22 @@ export const make = (
       FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.shutdownGrace), Effect.asVoid)
     )
     let inFlight = 0
-    // A finished delivery frees a slot and may make its message's next event due: wake the loop.
-    const finished = yield* Queue.sliding<true>(1)
-
     // Claims are batched: with deliveries in flight, the loop waits until a quarter of the slots are free,
     // so a busy dispatcher makes one claim per batch rather than one per finished delivery.
     const batch = Math.max(1, Math.floor(options.concurrency / 4))
+    // A finished delivery frees a slot and may make its message's next event due: it wakes the loop.
+    let finished = false
+    const slotFreed = makeWakeUp(() => finished)
 
     const loop = Effect.gen(function* () {
       while (true) {
         if (inFlight > 0 && options.concurrency - inFlight < batch) {
           // Busy: nothing is claimed until enough slots are free, so only finished deliveries matter.
-          yield* Queue.take(finished)
+          yield* slotFreed.wait
+          finished = false
           continue
         }
+        finished = false
         // Listen before claiming, so a signal sent while claiming is not missed.
         const signalled = yield* Effect.fork(signals.wait("webhooks", pollMillis))
         yield* Effect.yieldNow()
@@ -253,9 +282,10 @@ export const make = (
             fibers,
             attempt(delivery).pipe(
               Effect.ensuring(
-                Effect.suspend(() => {
+                Effect.sync(() => {
                   inFlight--
-                  return Queue.offer(finished, true)
+                  finished = true
+                  slotFreed.wake()
                 })
               )
             )
@@ -265,7 +295,7 @@ export const make = (
           yield* Fiber.interrupt(signalled)
           continue
         }
-        let wait: Effect.Effect<unknown> = Queue.take(finished)
+        let wait: Effect.Effect<unknown> = slotFreed.wait
         if (inFlight === 0) {
           // Idle: sleep until the next delivery is due, a signal, or the polling backstop.
           const untilDue = yield* Effect.zipWith(webhooks.nextRunAt(claimedAt), now, (next, at) =>

@@ -7,6 +7,7 @@
 import * as Http from "node:http"
 import * as Https from "node:https"
 import { performance } from "node:perf_hooks"
+import { urlToHttpOptions } from "node:url"
 import { Context, Data, Duration, Effect, Layer, type Scope } from "effect"
 import { checkedLookup, checkSyntax, UrlPolicy } from "./UrlPolicy.js"
 
@@ -48,6 +49,15 @@ export const defaultOptions: Options = { timeout: Duration.seconds(15) }
 
 const userAgent = "Sent-Webhooks/0.1"
 
+/** How many endpoint URLs' request options are kept. */
+const maxTargets = 1024
+
+/** Where the POSTs to one URL go: the module and the request options, worked out from the URL. */
+interface Target {
+  readonly module: typeof Http | typeof Https
+  readonly options: Http.RequestOptions
+}
+
 /** A sender with its own connection pools, closed with the layer's scope. */
 export const make = (options: Options): Effect.Effect<Sender["Type"], never, UrlPolicy | Scope.Scope> =>
   Effect.gen(function* () {
@@ -63,58 +73,74 @@ export const make = (options: Options): Effect.Effect<Sender["Type"], never, Url
     )
     const lookup = allowPrivate ? {} : { lookup: checkedLookup }
 
-    const send = (request: Request): Effect.Effect<Response, SendError> =>
-      checkSyntax(request.url, allowPrivate).pipe(
+    // An endpoint's URL is posted to again and again: it is checked and turned into request options once.
+    // Bounded, since URLs come and go with endpoints.
+    const targets = new Map<string, Target>()
+    const target = (url: string): Effect.Effect<Target, SendError> => {
+      const known = targets.get(url)
+      if (known !== undefined) return Effect.succeed(known)
+      return checkSyntax(url, allowPrivate).pipe(
         Effect.mapError((error) => new SendError({ kind: "Forbidden", message: error.message, latencyMs: 0 })),
-        Effect.flatMap((url) =>
-          Effect.async<Response, SendError>((resume) => {
-            const started = performance.now()
-            const latency = () => Math.round((performance.now() - started) * 100) / 100
-            let settled = false
-            const fail = (kind: SendError["kind"], message: string) => {
-              if (settled) return
-              settled = true
-              clearTimeout(timer)
-              resume(Effect.fail(new SendError({ kind, message, latencyMs: latency() })))
-            }
-            const isHttps = url.protocol === "https:"
-            const req = (isHttps ? Https : Http).request(url, {
-              method: "POST",
-              agent: isHttps ? httpsAgent : httpAgent,
-              headers: {
-                ...request.headers,
-                "content-length": String(Buffer.byteLength(request.body)),
-                "user-agent": userAgent
-              },
-              ...lookup
-            })
-            const timer = setTimeout(() => {
-              fail("Timeout", `No response within ${timeoutMillis} ms`)
-              req.destroy()
-            }, timeoutMillis)
-            req.on("error", (error: NodeJS.ErrnoException) =>
-              fail(error.code === "EWEBHOOKFORBIDDEN" ? "Forbidden" : "Connection", error.message)
-            )
-            req.on("response", (res) => {
-              res.on("error", (error) => fail("Connection", error.message))
-              res.on("end", () => {
-                if (settled) return
-                settled = true
-                clearTimeout(timer)
-                const retryAfter = res.headers["retry-after"]
-                resume(Effect.succeed({ status: res.statusCode ?? 0, retryAfter, latencyMs: latency() }))
-              })
-              res.resume()
-            })
-            req.end(request.body)
-            return Effect.sync(() => {
-              settled = true
-              clearTimeout(timer)
-              req.destroy()
-            })
-          })
-        )
+        Effect.map((parsed) => {
+          const isHttps = parsed.protocol === "https:"
+          const made: Target = {
+            module: isHttps ? Https : Http,
+            options: { ...urlToHttpOptions(parsed), method: "POST", agent: isHttps ? httpsAgent : httpAgent, ...lookup }
+          }
+          if (targets.size >= maxTargets) targets.clear()
+          targets.set(url, made)
+          return made
+        })
       )
+    }
+
+    const post = ({ module, options }: Target, request: Request) =>
+      Effect.async<Response, SendError>((resume) => {
+        const started = performance.now()
+        const latency = () => Math.round((performance.now() - started) * 100) / 100
+        let settled = false
+        const fail = (kind: SendError["kind"], message: string) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          resume(Effect.fail(new SendError({ kind, message, latencyMs: latency() })))
+        }
+        const req = module.request({
+          ...options,
+          headers: {
+            ...request.headers,
+            "content-length": String(Buffer.byteLength(request.body)),
+            "user-agent": userAgent
+          }
+        })
+        const timer = setTimeout(() => {
+          fail("Timeout", `No response within ${timeoutMillis} ms`)
+          req.destroy()
+        }, timeoutMillis)
+        req.on("error", (error: NodeJS.ErrnoException) =>
+          fail(error.code === "EWEBHOOKFORBIDDEN" ? "Forbidden" : "Connection", error.message)
+        )
+        req.on("response", (res) => {
+          res.on("error", (error) => fail("Connection", error.message))
+          res.on("end", () => {
+            if (settled) return
+            settled = true
+            clearTimeout(timer)
+            const retryAfter = res.headers["retry-after"]
+            resume(Effect.succeed({ status: res.statusCode ?? 0, retryAfter, latencyMs: latency() }))
+          })
+          res.resume()
+        })
+        req.end(request.body)
+        return Effect.sync(() => {
+          settled = true
+          clearTimeout(timer)
+          req.destroy()
+        })
+      })
+
+    const send = (request: Request): Effect.Effect<Response, SendError> =>
+      Effect.flatMap(target(request.url), (found) => post(found, request))
 
     return Sender.of({ send })
   })
