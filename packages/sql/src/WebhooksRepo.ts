@@ -290,11 +290,22 @@ export const make = Effect.gen(function*() {
               JOIN webhook_endpoints e ON e.id = d.endpoint_id
             WHERE d.seq IN ${sql.in(leased.map((row) => row.seq))}
             ORDER BY d.seq`
+          // A batch mostly goes to a few endpoints: each is decoded once.
+          const endpoints = new Map<string, Pick<Storage.ClaimedDelivery, "endpoint" | "previousSecrets">>()
+          const endpointOf = (row: ClaimedRow) => {
+            const known = endpoints.get(row.id)
+            if (known !== undefined) return known
+            const decoded = {
+              endpoint: toEndpoint(row),
+              previousSecrets: previousSecrets(row).filter((old) => old.graceUntil > millis(now)).map((old) => old.secret)
+            }
+            endpoints.set(row.id, decoded)
+            return decoded
+          }
           return rows.map((row): Storage.ClaimedDelivery => ({
             id: row.delivery_id as Ids.DeliveryId,
             event: toEvent({ ...row, id: row.event_id, created_at: row.event_created_at }),
-            endpoint: toEndpoint(row),
-            previousSecrets: previousSecrets(row).filter((old) => old.graceUntil > millis(now)).map((old) => old.secret),
+            ...endpointOf(row),
             attempt: int(row.attempts)
           }))
         })
