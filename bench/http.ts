@@ -1,8 +1,9 @@
 /**
  * `POST /v1/messages` through the real HTTP server (Sent on a file-backed SQLite store, the simulated
- * provider, dispatch and webhook workers running) beside a bare `node:http` server that parses the same
- * JSON and answers 202 — both loaded by autocannon (64 keep-alive connections) in a child process, so the
- * load generator does not share the servers' event loop.
+ * provider) beside a bare `node:http` server that parses the same JSON and answers 202 — both loaded by
+ * autocannon (64 keep-alive connections) in a child process, so the load generator does not share the
+ * servers' event loop. Measured as an API process (workers elsewhere, the scale-out shape) and as one
+ * process that also dispatches every message it accepts.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -84,7 +85,8 @@ const bareServer = (): Promise<NodeServer> =>
     server.listen(0, "127.0.0.1", () => resolve(server))
   })
 
-const sentServer = (filename: string) =>
+/** Sent's HTTP server; `workers: false` is an API process of a scale-out deployment (workers run elsewhere). */
+const sentServer = (filename: string, workers: boolean) =>
   ManagedRuntime.make(
     Server.layer.pipe(
       Layer.provide([
@@ -93,10 +95,27 @@ const sentServer = (filename: string) =>
         Layer.succeed(Auth.AdminKey, Redacted.make(adminKey)),
         Callbacks.layer({})
       ]),
-      Layer.provideMerge(SentLayer.layer(Sqlite.layer({ filename }), Simulated.layer(), {})),
-      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+      Layer.provideMerge(SentLayer.layer(Sqlite.layer({ filename }), Simulated.layer(), { workers })),
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+      // No tracer is configured, as in the host server: spans would only cost time.
+      Layer.provide(Layer.setTracerEnabled(false))
     )
   )
+
+/** Sets up a customer, a template and a contact; returns the base URL, the key and a send body. */
+const prepare = async (runtime: ReturnType<typeof sentServer>) => {
+  const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (server) => server.address))
+  if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
+  const base = `http://127.0.0.1:${address.port}`
+  const admin = { "x-admin-key": adminKey }
+  const customer = await post(`${base}/admin/customers`, admin, { name: "bench" })
+  await post(`${base}/admin/customers/${customer.id}/top-up`, admin, { amount: 1_000_000 })
+  const key = { "x-api-key": customer.apiKey! }
+  const template = await post(`${base}/v1/templates`, key, { name: "otp", body: "Your code is {{code}}", channels: ["sms"] })
+  const contact = await post(`${base}/v1/contacts`, key, { phoneNumber: "+14155550123" })
+  const body = JSON.stringify({ contactId: contact.id, templateId: template.id, templateVariables: { code: "123456" } })
+  return { base, key, body }
+}
 
 const post = async (url: string, headers: Record<string, string>, body: unknown) => {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
@@ -109,40 +128,41 @@ const benchmark: Benchmark = {
   run: async () => {
     const dir = mkdtempSync(join(tmpdir(), "sent-bench-http-"))
     const bare = await bareServer()
-    const runtime = sentServer(join(dir, "sent.db"))
+    const api = sentServer(join(dir, "api.db"), false)
+    const single = sentServer(join(dir, "single.db"), true)
     try {
-      const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (server) => server.address))
-      if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
-      const base = `http://127.0.0.1:${address.port}`
-      const admin = { "x-admin-key": adminKey }
-      const customer = await post(`${base}/admin/customers`, admin, { name: "bench" })
-      await post(`${base}/admin/customers/${customer.id}/top-up`, admin, { amount: 1_000_000 })
-      const key = { "x-api-key": customer.apiKey! }
-      const template = await post(`${base}/v1/templates`, key, { name: "otp", body: "Your code is {{code}}", channels: ["sms"] })
-      const contact = await post(`${base}/v1/contacts`, key, { phoneNumber: "+14155550123" })
-      const body = JSON.stringify({ contactId: contact.id, templateId: template.id, templateVariables: { code: "123456" } })
       const json = { "content-type": "application/json" }
+      const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`
+      const onApi = await prepare(api)
+      const onSingle = await prepare(single)
 
-      const baseline = await measure(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/v1/messages`, json, body)
-      const sent = await measure(`${base}/v1/messages`, { ...json, ...key }, body)
-      const failures = `non-2xx ${sent.non2xx}, errors ${sent.errors}`
+      const baseline = await measure(`${bareUrl}/v1/messages`, json, onApi.body)
+      const sent = await measure(`${onApi.base}/v1/messages`, { ...json, ...onApi.key }, onApi.body)
+      const withWorkers = await measure(`${onSingle.base}/v1/messages`, { ...json, ...onSingle.key }, onSingle.body)
       // The HTTP layer's own cost, without a send's transaction: a public route and an authenticated read.
-      const bareGet = await measure(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/healthz`, {}, JSON.stringify({ templateId: "x" }))
-      const health = await measure(`${base}/healthz`, {})
-      const balance = await measure(`${base}/v1/balance`, key)
+      const bareGet = await measure(`${bareUrl}/healthz`, {}, JSON.stringify({ templateId: "x" }))
+      const health = await measure(`${onApi.base}/healthz`, {})
+      const balance = await measure(`${onApi.base}/v1/balance`, onApi.key)
       const rows: Array<BenchRow> = [
         {
-          name: "POST /v1/messages (SQLite file, simulated provider, workers on)",
+          name: "POST /v1/messages (API process: SQLite file, workers elsewhere)",
           value: sent.requestsPerSecond,
           unit: "req/s",
           baseline: { name: "bare node:http JSON 202", value: baseline.requestsPerSecond },
           target: 0.3,
-          notes: `rate limit lifted for the bench; ${failures}`
+          notes: `rate limit lifted for the bench; non-2xx ${sent.non2xx}, errors ${sent.errors}`
         },
         { name: "POST /v1/messages p50 latency", value: sent.p50, unit: "ms" },
         { name: "POST /v1/messages p99 latency", value: sent.p99, unit: "ms" },
         { name: "bare node:http p50 latency", value: baseline.p50, unit: "ms" },
         { name: "bare node:http p99 latency", value: baseline.p99, unit: "ms" },
+        {
+          name: "POST /v1/messages (one process, dispatch and webhook workers on)",
+          value: withWorkers.requestsPerSecond,
+          unit: "req/s",
+          baseline: { name: "bare node:http JSON 202", value: baseline.requestsPerSecond },
+          notes: `every send also runs its lifecycle in the same process; p50 ${withWorkers.p50} ms, p99 ${withWorkers.p99} ms; non-2xx ${withWorkers.non2xx}, errors ${withWorkers.errors}`
+        },
         {
           name: "GET /healthz (no auth, no store)",
           value: health.requestsPerSecond,
@@ -158,7 +178,8 @@ const benchmark: Benchmark = {
       ]
       return rows
     } finally {
-      await runtime.dispose()
+      await api.dispose()
+      await single.dispose()
       await new Promise((resolve) => bare.close(resolve))
       rmSync(dir, { recursive: true, force: true })
     }

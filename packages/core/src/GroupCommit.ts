@@ -5,11 +5,12 @@
  * Units cannot fail (their error type is `never`), so they need no savepoints of their own: a defect in
  * any of them rolls back the whole batch, and every caller of the batch dies with it. Callers learn their
  * outcome only after the shared transaction committed, so nobody is told "done" for work that a failed
- * commit undid. A batch takes whatever is waiting (up to `maxBatch`) and never waits to fill up beyond
- * one turn of the event loop, so a quiet process commits at once.
+ * commit undid. A batch takes whatever is waiting (up to `maxBatch`) after one turn of the event loop, and
+ * never waits longer to fill up, so a quiet process commits at once.
  * Units must not call `run` themselves: they would wait for the batch they are part of.
  */
 import { Chunk, Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
+import { nextTurn } from "./internal/turn.js"
 import { Transactor } from "./Storage.js"
 
 interface Unit {
@@ -36,8 +37,8 @@ export class GroupCommit extends Context.Tag("@sent/core/GroupCommit")<
 
         const commitBatch = Effect.gen(function*() {
           const first = yield* Queue.takeBetween(waiting, 1, maxBatch)
-          // One turn for the fibers the last commit woke to queue their next units.
-          yield* Effect.yieldNow()
+          // One turn of the event loop for the other units under way to join this batch.
+          yield* nextTurn
           const units = Chunk.appendAll(first, yield* Queue.takeUpTo(waiting, maxBatch - first.length))
           const outcome = yield* Effect.exit(tx.withTransaction(Effect.forEach(units, (unit) => unit.effect)))
           let i = 0

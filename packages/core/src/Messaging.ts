@@ -20,6 +20,7 @@ import {
 } from "./Errors.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
+import { nextTurn } from "./internal/turn.js"
 import { type Message, type MessageRecord, toMessage } from "./Message.js"
 import * as MessageStatus from "./MessageStatus.js"
 import { type Micros, micros, toDecimal } from "./Money.js"
@@ -131,9 +132,9 @@ const makeBatcher = (maxBatch: number) =>
     const waiting = yield* Queue.unbounded<Pending>()
     const commitBatch = Effect.gen(function*() {
       const first = yield* Queue.takeBetween(waiting, 1, maxBatch)
-      // One turn for the callers woken by the previous commit to queue their sends: full batches, not a
-      // lone send followed by everyone else.
-      yield* Effect.yieldNow()
+      // One turn of the event loop for the other sends under way (woken by the last commit, or still in
+      // flight as HTTP requests) to queue theirs: full batches, not a lone send followed by everyone else.
+      yield* nextTurn
       const batch = Chunk.appendAll(first, yield* Queue.takeUpTo(waiting, maxBatch - first.length))
       const outcome = yield* Effect.exit(sends.commit(Chunk.toReadonlyArray(Chunk.map(batch, (p) => p.send))))
       let i = 0
