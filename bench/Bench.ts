@@ -1,4 +1,6 @@
 /** The benchmark contract: each module measures its figures beside a baseline measured in the same run. */
+import { randomUUID } from "node:crypto"
+import Database from "better-sqlite3"
 
 /** One measured figure, with the baseline it is compared to and the ratio it must reach. */
 export interface BenchRow {
@@ -33,4 +35,21 @@ export const throughput = async (count: number, concurrency: number, fn: (i: num
 export const percentile = (samples: ReadonlyArray<number>, p: number): number => {
   const sorted = [...samples].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+
+/** The storage baseline: raw better-sqlite3, WAL, one single-row insert per transaction. */
+export const rawInsertsPerSecond = (filename: string, count: number): number => {
+  const db = new Database(filename)
+  db.pragma("journal_mode = WAL")
+  db.pragma("synchronous = NORMAL")
+  db.exec(
+    "CREATE TABLE messages (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL, price INTEGER NOT NULL, created_at INTEGER NOT NULL)"
+  )
+  const insert = db.prepare("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)")
+  const once = db.transaction((i: number) => insert.run(randomUUID(), "c", `Your code is ${i}`, "queued", 7500, Date.now()))
+  const started = performance.now()
+  for (let i = 0; i < count; i++) once(i)
+  const rate = count / ((performance.now() - started) / 1000)
+  db.close()
+  return rate
 }

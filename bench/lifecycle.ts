@@ -12,8 +12,7 @@ import { Simulated } from "@sent/providers"
 import { SentLayer } from "@sent/runtime"
 import { Sqlite } from "@sent/sql"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import { type Benchmark, percentile, throughput } from "./Bench.js"
-import { rawInsertsPerSecond } from "./_raw.js"
+import { type Benchmark, percentile, rawInsertsPerSecond, throughput } from "./Bench.js"
 
 const COUNT = 4_000
 

@@ -7,8 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Money } from "@sent/core"
 import { Sent } from "@sent/runtime"
-import { type Benchmark, throughput } from "./Bench.js"
-import { rawInsertsPerSecond } from "./_raw.js"
+import { type Benchmark, rawInsertsPerSecond, throughput } from "./Bench.js"
 
 const COUNT = 5_000
 
