@@ -9,14 +9,9 @@
  * never waits longer to fill up, so a quiet process commits at once.
  * Units must not call `run` themselves: they would wait for the batch they are part of.
  */
-import { Chunk, Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
-import { nextTurn } from "./internal/turn.js"
+import { Context, Effect, Layer } from "effect"
+import * as Batcher from "./internal/batcher.js"
 import { Transactor } from "./Storage.js"
-
-interface Unit {
-  readonly effect: Effect.Effect<unknown>
-  readonly done: Deferred.Deferred<unknown>
-}
 
 /** Runs units of work in shared transactions. */
 export class GroupCommit extends Context.Tag("@sent/core/GroupCommit")<
@@ -32,29 +27,11 @@ export class GroupCommit extends Context.Tag("@sent/core/GroupCommit")<
       GroupCommit,
       Effect.gen(function*() {
         const tx = yield* Transactor
-        const maxBatch = options.maxBatch ?? 64
-        const waiting = yield* Queue.unbounded<Unit>()
-
-        const commitBatch = Effect.gen(function*() {
-          const first = yield* Queue.takeBetween(waiting, 1, maxBatch)
-          // One turn of the event loop for the other units under way to join this batch.
-          yield* nextTurn
-          const units = Chunk.appendAll(first, yield* Queue.takeUpTo(waiting, maxBatch - first.length))
-          const outcome = yield* Effect.exit(tx.withTransaction(Effect.forEach(units, (unit) => unit.effect)))
-          let i = 0
-          for (const unit of units) {
-            yield* Exit.isSuccess(outcome)
-              ? Deferred.succeed(unit.done, outcome.value[i++])
-              : Deferred.failCause(unit.done, outcome.cause)
-          }
-        })
-        yield* Effect.forkScoped(Effect.forever(commitBatch))
-
-        return GroupCommit.of({
-          run: <A>(effect: Effect.Effect<A>) =>
-            Effect.flatMap(Deferred.make<unknown>(), (done) =>
-              Effect.zipRight(Queue.offer(waiting, { effect, done }), Deferred.await(done))) as Effect.Effect<A>
-        })
+        const submit = yield* Batcher.make(
+          options.maxBatch ?? 64,
+          (units: ReadonlyArray<Effect.Effect<unknown>>) => tx.withTransaction(Effect.all(units))
+        )
+        return GroupCommit.of({ run: <A>(effect: Effect.Effect<A>) => submit(effect) as Effect.Effect<A> })
       })
     )
 }

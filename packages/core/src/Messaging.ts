@@ -5,7 +5,7 @@
  * record. Anything that fails leaves nothing behind. Concurrent sends are committed in batches (`Storage.Sends`).
  */
 import { createHash } from "node:crypto"
-import { Chunk, Context, Deferred, Effect, Exit, Layer, Option, Queue } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { Channel } from "./Channel.js"
 import * as ChannelSelection from "./ChannelSelection.js"
 import { ContactBook } from "./ContactBook.js"
@@ -20,7 +20,7 @@ import {
 } from "./Errors.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
-import { nextTurn } from "./internal/turn.js"
+import * as Batcher from "./internal/batcher.js"
 import { type Message, type MessageRecord, toMessage } from "./Message.js"
 import * as MessageStatus from "./MessageStatus.js"
 import { type Micros, micros, toDecimal } from "./Money.js"
@@ -115,41 +115,17 @@ const canonicalJson = (value: unknown): string => {
   return JSON.stringify(value)
 }
 
-interface Pending {
-  readonly send: Storage.SendCommit
-  readonly done: Deferred.Deferred<Storage.SendOutcome>
-}
-
 /**
- * Concurrent sends are written in batches: whatever is waiting when the previous batch commits goes into
- * the next one (up to `maxBatch`), so a quiet process commits each send at once and a busy one pays one
- * transaction for many. Callers hear their outcome only after the commit.
+ * Concurrent sends are written in batches (one transaction, a few statements for all), so a busy
+ * process pays one commit for many sends; the dispatch worker is woken once per batch.
  */
-const makeBatcher = (maxBatch: number) =>
-  Effect.gen(function*() {
-    const sends = yield* Sends
-    const signals = yield* JobSignals
-    const waiting = yield* Queue.unbounded<Pending>()
-    const commitBatch = Effect.gen(function*() {
-      const first = yield* Queue.takeBetween(waiting, 1, maxBatch)
-      // One turn of the event loop for the other sends under way (woken by the last commit, or still in
-      // flight as HTTP requests) to queue theirs: full batches, not a lone send followed by everyone else.
-      yield* nextTurn
-      const batch = Chunk.appendAll(first, yield* Queue.takeUpTo(waiting, maxBatch - first.length))
-      const outcome = yield* Effect.exit(sends.commit(Chunk.toReadonlyArray(Chunk.map(batch, (p) => p.send))))
-      let i = 0
-      for (const pending of batch) {
-        yield* Exit.isSuccess(outcome)
-          ? Deferred.succeed(pending.done, outcome.value[i++]!)
-          : Deferred.failCause(pending.done, outcome.cause)
-      }
-      if (Exit.isSuccess(outcome) && outcome.value.some((o) => o._tag === "Committed")) yield* signals.signal("dispatch")
-    })
-    yield* Effect.forkScoped(Effect.forever(commitBatch))
-    return (send: Storage.SendCommit) =>
-      Effect.flatMap(Deferred.make<Storage.SendOutcome>(), (done) =>
-        Effect.zipRight(Queue.offer(waiting, { send, done }), Deferred.await(done)))
-  })
+const sendBatcher = Effect.gen(function*() {
+  const sends = yield* Sends
+  const signals = yield* JobSignals
+  return yield* Batcher.make(256, (batch: ReadonlyArray<Storage.SendCommit>) =>
+    Effect.tap(sends.commit(batch), (outcomes) =>
+      outcomes.some((outcome) => outcome._tag === "Committed") ? signals.signal("dispatch") : Effect.void))
+})
 
 const make = Effect.gen(function*() {
   const contactBook = yield* ContactBook
@@ -157,7 +133,7 @@ const make = Effect.gen(function*() {
   const messages = yield* Messages
   const rates = yield* Rates
   const keys = yield* IdempotencyKeys
-  const commit = yield* makeBatcher(256)
+  const commit = yield* sendBatcher
 
   const findTemplate = (customerId: Ids.CustomerId, id: Ids.TemplateId) =>
     Effect.flatMap(templates.find(customerId, id), Option.match({
