@@ -28,7 +28,7 @@ export class GroupCommit extends Context.Tag("@sent/core/GroupCommit")<
       Effect.gen(function*() {
         const tx = yield* Transactor
         const submit = yield* Batcher.make(
-          options.maxBatch ?? 64,
+          options.maxBatch ?? 256,
           (units: ReadonlyArray<Effect.Effect<unknown>>) => tx.withTransaction(Effect.all(units))
         )
         return GroupCommit.of({ run: <A>(effect: Effect.Effect<A>) => submit(effect) as Effect.Effect<A> })
