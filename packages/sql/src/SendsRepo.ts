@@ -31,8 +31,9 @@ export const make = Effect.gen(function*() {
     Effect.gen(function*() {
       if (batch.length === 0) return []
       const customerIds = [...new Set(batch.map((send) => send.record.customerId))]
+      // Locked in id order, so batches of several processes never wait on each other in a cycle.
       const rows = yield* sql<{ id: string; balance: number | string }>`SELECT id, balance FROM customers
-        WHERE ${sql.in("id", customerIds)}${dialect.forUpdate}`
+        WHERE ${sql.in("id", customerIds)} ORDER BY id${dialect.forUpdate}`
       const balances = new Map(rows.map((row) => [row.id, int(row.balance)]))
       const before = new Map(balances)
       const outcomes: Array<Storage.SendOutcome> = []

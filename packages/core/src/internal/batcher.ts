@@ -1,11 +1,15 @@
-import { Chunk, Deferred, Effect, Exit, Queue, type Scope } from "effect"
+import { Chunk, Deferred, Effect, Exit, Queue, Random, type Scope } from "effect"
 import { nextTurn } from "./turn.js"
 
 /**
  * A batcher: callers submit items one by one, and a fiber hands whatever is waiting (up to `maxBatch`)
  * to `run` at once. It waits one turn of the event loop after the first item, so the other callers
  * under way join the batch, and never longer, so a quiet process runs each item at once. Callers hear
- * their result only when `run` is done with the whole batch; a failure of `run` fails every caller.
+ * their result only when `run` is done with the whole batch.
+ *
+ * `run` must be all-or-nothing (one transaction): a batch that fails is run again, twice at most, after a
+ * short random pause — processes sharing PostgreSQL can deadlock on each other's rows, and the database
+ * then aborts one of them — and only a third failure fails every caller.
  */
 export const make = <I, O>(
   maxBatch: number,
@@ -17,7 +21,16 @@ export const make = <I, O>(
       const first = yield* Queue.takeBetween(waiting, 1, maxBatch)
       yield* nextTurn
       const batch = Chunk.toReadonlyArray(Chunk.appendAll(first, yield* Queue.takeUpTo(waiting, maxBatch - first.length)))
-      const outcome = yield* Effect.exit(run(batch.map((pending) => pending.item)))
+      const items = batch.map((pending) => pending.item)
+      const attempt = (retriesLeft: number): Effect.Effect<Exit.Exit<ReadonlyArray<O>>> =>
+        Effect.flatMap(Effect.exit(run(items)), (exit) =>
+          Exit.isSuccess(exit) || retriesLeft === 0
+            ? Effect.succeed(exit)
+            : Effect.zipRight(
+              Effect.flatMap(Random.nextIntBetween(5, 50), (millis) => Effect.sleep(millis)),
+              attempt(retriesLeft - 1)
+            ))
+      const outcome = yield* attempt(2)
       for (const [i, pending] of batch.entries()) {
         yield* Exit.isSuccess(outcome)
           ? Deferred.succeed(pending.done, outcome.value[i]!)

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Ref } from "effect"
+import * as Batcher from "../src/internal/batcher.js"
+
+describe("Batcher", () => {
+  it.live("runs concurrent submissions in one batch and answers each caller with its own result", () =>
+    Effect.gen(function*() {
+      const batches = yield* Ref.make<Array<ReadonlyArray<number>>>([])
+      const submit = yield* Batcher.make(64, (items: ReadonlyArray<number>) =>
+        Effect.as(Ref.update(batches, (all) => [...all, items]), items.map((n) => n * 10)))
+      const results = yield* Effect.forEach([1, 2, 3, 4], submit, { concurrency: "unbounded" })
+      expect(results).toEqual([10, 20, 30, 40])
+      expect(yield* Ref.get(batches)).toEqual([[1, 2, 3, 4]])
+    }).pipe(Effect.scoped))
+
+  it.live("runs a failed batch again, and fails every caller only after the third failure", () =>
+    Effect.gen(function*() {
+      const runs = yield* Ref.make(0)
+      const flaky = yield* Batcher.make(64, (items: ReadonlyArray<string>) =>
+        Effect.flatMap(Ref.updateAndGet(runs, (n) => n + 1), (n) =>
+          n === 1 ? Effect.die("deadlock detected") : Effect.succeed(items)))
+      expect(yield* Effect.forEach(["a", "b"], flaky, { concurrency: "unbounded" })).toEqual(["a", "b"])
+      expect(yield* Ref.get(runs)).toBe(2)
+
+      const broken = yield* Batcher.make(64, (_: ReadonlyArray<string>) =>
+        Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.die("always")))
+      yield* Ref.set(runs, 0)
+      const exits = yield* Effect.forEach(["a", "b"], (item) => Effect.exit(broken(item)), { concurrency: "unbounded" })
+      expect(exits.every(Exit.isFailure)).toBe(true)
+      expect(yield* Ref.get(runs)).toBe(3)
+    }).pipe(Effect.scoped))
+})
