@@ -27,7 +27,7 @@ const sendsPerSecond = async (dir: string, concurrency: number): Promise<number>
         templateId: template.id,
         templateVariables: { code: String(i) }
       })
-    await throughput(200, concurrency, send) // warm-up
+    await throughput(2_000, concurrency, send) // warm-up: the JIT, the caches, the statement cache
     return await throughput(COUNT, concurrency, send)
   } finally {
     await sent.close()

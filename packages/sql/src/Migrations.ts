@@ -202,11 +202,16 @@ const webhookRetryIndex = statements(() => [
   `CREATE INDEX webhook_deliveries_next_run_at ON webhook_deliveries (next_run_at) WHERE status = 'pending'`
 ])
 
+// Dispatch jobs live only until dispatched, so the few a worker releases at shutdown are found by a scan;
+// the index on the lease holder cost every claim and every new job an index write.
+const dropDispatchLeaseIndex = statements(() => [`DROP INDEX dispatch_jobs_locked_by`])
+
 /** Every migration by key (`0001_name`: `Migrator.fromRecord` skips keys of any other shape). */
 export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.SqlClient>> = {
   "0001_schema": schema,
   "0002_default_rates": defaultRates,
-  "0003_webhook_retry_index": webhookRetryIndex
+  "0003_webhook_retry_index": webhookRetryIndex,
+  "0004_drop_dispatch_lease_index": dropDispatchLeaseIndex
 }
 
 const migrator = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table })

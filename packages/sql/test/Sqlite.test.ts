@@ -50,7 +50,7 @@ describe("Sqlite", () => {
       assert.deepStrictEqual(
         (yield* sql<{ migration_id: number; name: string }>`SELECT migration_id, name FROM sent_migrations ORDER BY migration_id`)
           .map((row) => [row.migration_id, row.name]),
-        [[1, "schema"], [2, "default_rates"], [3, "webhook_retry_index"]]
+        [[1, "schema"], [2, "default_rates"], [3, "webhook_retry_index"], [4, "drop_dispatch_lease_index"]]
       )
     }).pipe(Effect.provide(Sqlite.layer({ filename: path.join(directory, "pragmas.db") }))))
 
