@@ -9,6 +9,21 @@ import * as PhoneNumber from "./PhoneNumber.js"
 import { Providers } from "./Provider.js"
 import { Contacts, type Page, type PageRequest, Transactor } from "./Storage.js"
 
+/**
+ * Takes WhatsApp off a contact's channels: a provider said the number is not a WhatsApp user, so
+ * automatic selection must stop choosing it.
+ */
+export const dropWhatsApp = (
+  contacts: Context.Tag.Service<Contacts>,
+  customerId: Ids.CustomerId,
+  contactId: Ids.ContactId,
+  at: Date
+): Effect.Effect<void> =>
+  Effect.flatMap(contacts.find(customerId, contactId), (contact) =>
+    Option.isSome(contact) && contact.value.availableChannels.includes("whatsapp")
+      ? contacts.setChannels(customerId, contactId, contact.value.availableChannels.filter((c) => c !== "whatsapp"), at)
+      : Effect.void)
+
 /** A contact that may not be stored yet: what a send to a new number would create. */
 export interface ResolvedContact {
   readonly contact: Contact

@@ -10,6 +10,7 @@
  */
 import { Context, Duration, Effect, Fiber, Layer, Option, Random, Ref } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
+import { dropWhatsApp } from "./ContactBook.js"
 import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
@@ -142,15 +143,7 @@ const make = (options: Options) =>
       Effect.gen(function*() {
         const { error } = rejection
         if (error.code === ChannelSelection.notOnWhatsAppCode) {
-          const contact = yield* contacts.find(record.customerId, record.contact.id)
-          if (Option.isSome(contact) && contact.value.availableChannels.includes("whatsapp")) {
-            yield* contacts.setChannels(
-              record.customerId,
-              record.contact.id,
-              contact.value.availableChannels.filter((c) => c !== "whatsapp"),
-              yield* now
-            )
-          }
+          yield* dropWhatsApp(contacts, record.customerId, record.contact.id, yield* now)
         }
         if (!error.permanent) {
           const attempt = job.attempts + 1

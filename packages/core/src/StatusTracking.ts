@@ -16,6 +16,7 @@
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
+import { dropWhatsApp } from "./ContactBook.js"
 import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
@@ -145,11 +146,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
             report.status === "failed" && error?.code === ChannelSelection.notOnWhatsAppCode &&
             current.channel === "whatsapp" && MessageStatus.advances(current, report)
           ) {
-            const contact = yield* contacts.find(current.customerId, current.contact.id)
-            if (Option.isSome(contact) && contact.value.availableChannels.includes("whatsapp")) {
-              const channels = contact.value.availableChannels.filter((c) => c !== "whatsapp")
-              yield* contacts.setChannels(current.customerId, current.contact.id, channels, at)
-            }
+            yield* dropWhatsApp(contacts, current.customerId, current.contact.id, at)
             const mayFallBack = ChannelSelection.shouldFallBack({
               selection: { channel: current.channel, automatic: current.automatic },
               error,
