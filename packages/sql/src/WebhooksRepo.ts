@@ -31,15 +31,6 @@ interface EndpointRow {
   readonly created_at: number | string
 }
 
-interface EventRow {
-  readonly id: string
-  readonly customer_id: string
-  readonly type: Storage.StoredEvent["type"]
-  readonly message_id: string | null
-  readonly payload: string
-  readonly created_at: number | string
-}
-
 interface AttemptRow {
   readonly seq: number | string
   readonly delivery_id: string
@@ -78,13 +69,14 @@ const toEndpoint = (row: EndpointRow): Webhook.WebhookEndpoint => ({
 const previousSecrets = (row: EndpointRow): ReadonlyArray<PreviousSecret> =>
   JSON.parse(row.previous_secrets) as ReadonlyArray<PreviousSecret>
 
-const toEvent = (row: EventRow): Storage.StoredEvent => ({
-  id: row.id as Ids.EventId,
+/** A claimed row's event, read straight from its columns (no copy of the row). */
+const toEvent = (row: ClaimedRow): Storage.StoredEvent => ({
+  id: row.event_id as Ids.EventId,
   customerId: row.customer_id as Ids.CustomerId,
   type: row.type,
   messageId: row.message_id as Ids.MessageId | null,
   payload: row.payload,
-  createdAt: date(row.created_at)
+  createdAt: date(row.event_created_at)
 })
 
 const toDelivery = (row: AttemptRow): Webhook.Delivery => {
@@ -302,12 +294,16 @@ export const make = Effect.gen(function*() {
             endpoints.set(row.id, decoded)
             return decoded
           }
-          return rows.map((row): Storage.ClaimedDelivery => ({
-            id: row.delivery_id as Ids.DeliveryId,
-            event: toEvent({ ...row, id: row.event_id, created_at: row.event_created_at }),
-            ...endpointOf(row),
-            attempt: int(row.attempts)
-          }))
+          return rows.map((row): Storage.ClaimedDelivery => {
+            const { endpoint, previousSecrets } = endpointOf(row)
+            return {
+              id: row.delivery_id as Ids.DeliveryId,
+              event: toEvent(row),
+              endpoint,
+              previousSecrets,
+              attempt: int(row.attempts)
+            }
+          })
         })
       ),
     record: (id, attempt, outcome) => call("Webhooks.record", settle([{ id, attempt, outcome }])),

@@ -203,37 +203,36 @@ export const make = (
         })
       )
 
+    // Runs for every delivery: plain combinators rather than a generator, the success path first.
     const attempt = (delivery: Storage.ClaimedDelivery) =>
-      Effect.gen(function* () {
-        const at = yield* now
+      Effect.flatMap(Clock.currentTimeMillis, (millis) => {
+        const at = new Date(millis)
         const headers = Signature.headers(
-          [delivery.endpoint.secret, ...delivery.previousSecrets],
+          delivery.previousSecrets.length === 0
+            ? [delivery.endpoint.secret]
+            : [delivery.endpoint.secret, ...delivery.previousSecrets],
           delivery.event.id,
-          Math.floor(at.getTime() / 1000),
+          Math.floor(millis / 1000),
           delivery.event.payload
         )
-        const result = yield* Effect.either(
-          sender.send({ url: delivery.endpoint.url, headers, body: delivery.event.payload })
-        )
-        if (result._tag === "Left") {
-          const outcome = yield* retryOrFail(delivery, at, Option.none())
-          return yield* recordFailure(
-            delivery,
-            { at, latencyMs: result.left.latencyMs, error: result.left.message },
-            outcome,
-            false
-          )
-        }
-        const response = result.right
-        const logged = { at, responseStatus: response.status, latencyMs: response.latencyMs }
-        if (response.status >= 200 && response.status < 300) {
-          return yield* record(delivery.id, logged, { status: "succeeded" })
-        }
-        const gone = response.status === 410
-        const outcome: Outcome = gone
-          ? { status: "failed" }
-          : yield* retryOrFail(delivery, at, RetrySchedule.parseRetryAfter(response.retryAfter, at))
-        yield* recordFailure(delivery, { ...logged, error: describeStatus(response.status) }, outcome, gone)
+        return Effect.matchEffect(sender.send({ url: delivery.endpoint.url, headers, body: delivery.event.payload }), {
+          onFailure: (error) =>
+            Effect.flatMap(retryOrFail(delivery, at, Option.none()), (outcome) =>
+              recordFailure(delivery, { at, latencyMs: error.latencyMs, error: error.message }, outcome, false)),
+          onSuccess: (response) => {
+            const logged = { at, responseStatus: response.status, latencyMs: response.latencyMs }
+            if (response.status >= 200 && response.status < 300) {
+              return record(delivery.id, logged, { status: "succeeded" })
+            }
+            const gone = response.status === 410
+            return Effect.flatMap(
+              gone
+                ? Effect.succeed<Outcome>({ status: "failed" })
+                : retryOrFail(delivery, at, RetrySchedule.parseRetryAfter(response.retryAfter, at)),
+              (outcome) => recordFailure(delivery, { ...logged, error: describeStatus(response.status) }, outcome, gone)
+            )
+          }
+        })
       }).pipe(
         // A delivery whose bookkeeping failed keeps its lease and is taken again when the lease ends.
         Effect.catchAllCause((cause) =>

@@ -76,10 +76,8 @@ export const make = (options: Options): Effect.Effect<Sender["Type"], never, Url
     // An endpoint's URL is posted to again and again: it is checked and turned into request options once.
     // Bounded, since URLs come and go with endpoints.
     const targets = new Map<string, Target>()
-    const target = (url: string): Effect.Effect<Target, SendError> => {
-      const known = targets.get(url)
-      if (known !== undefined) return Effect.succeed(known)
-      return checkSyntax(url, allowPrivate).pipe(
+    const target = (url: string): Effect.Effect<Target, SendError> =>
+      checkSyntax(url, allowPrivate).pipe(
         Effect.mapError((error) => new SendError({ kind: "Forbidden", message: error.message, latencyMs: 0 })),
         Effect.map((parsed) => {
           const isHttps = parsed.protocol === "https:"
@@ -92,7 +90,6 @@ export const make = (options: Options): Effect.Effect<Sender["Type"], never, Url
           return made
         })
       )
-    }
 
     const post = ({ module, options }: Target, request: Request) =>
       Effect.async<Response, SendError>((resume) => {
@@ -139,8 +136,10 @@ export const make = (options: Options): Effect.Effect<Sender["Type"], never, Url
         })
       })
 
-    const send = (request: Request): Effect.Effect<Response, SendError> =>
-      Effect.flatMap(target(request.url), (found) => post(found, request))
+    const send = (request: Request): Effect.Effect<Response, SendError> => {
+      const known = targets.get(request.url)
+      return known !== undefined ? post(known, request) : Effect.flatMap(target(request.url), (found) => post(found, request))
+    }
 
     return Sender.of({ send })
   })

@@ -21,10 +21,24 @@ export const generateSecret: Effect.Effect<string> = Effect.sync(
 export const secretKey = (secret: string): Buffer =>
   Buffer.from(secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret, "base64")
 
+/** How many secrets' decoded keys are kept. */
+const maxKeys = 1024
+
+// Every delivery is signed with its endpoint's few secrets: each is decoded once, not once per attempt.
+// Bounded, since secrets come and go with endpoints and rotations.
+const keys = new Map<string, Buffer>()
+const keyOf = (secret: string): Buffer => {
+  const known = keys.get(secret)
+  if (known !== undefined) return known
+  const key = secretKey(secret)
+  if (keys.size >= maxKeys) keys.clear()
+  keys.set(secret, key)
+  return key
+}
+
 /** The signature of one message under one secret, `v1,<base64>`. */
 export const sign = (secret: string, webhookId: string, timestampSeconds: number, body: string): string =>
-  "v1," +
-  createHmac("sha256", secretKey(secret)).update(`${webhookId}.${timestampSeconds}.${body}`).digest("base64")
+  "v1," + createHmac("sha256", keyOf(secret)).update(`${webhookId}.${timestampSeconds}.${body}`).digest("base64")
 
 /** The headers of one delivery attempt, signed with every given secret (current first). */
 export type Headers = {
@@ -40,9 +54,15 @@ export const headers = (
   webhookId: string,
   timestampSeconds: number,
   body: string
-): Headers => ({
-  "webhook-id": webhookId,
-  "webhook-timestamp": String(timestampSeconds),
-  "webhook-signature": secrets.map((secret) => sign(secret, webhookId, timestampSeconds, body)).join(" "),
-  "content-type": "application/json"
-})
+): Headers => {
+  let signature = ""
+  for (const secret of secrets) {
+    signature += (signature === "" ? "" : " ") + sign(secret, webhookId, timestampSeconds, body)
+  }
+  return {
+    "webhook-id": webhookId,
+    "webhook-timestamp": String(timestampSeconds),
+    "webhook-signature": signature,
+    "content-type": "application/json"
+  }
+}
