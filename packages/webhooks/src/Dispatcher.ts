@@ -259,6 +259,11 @@ export const make = (
     // A finished delivery frees a slot and may make its message's next event due: it wakes the loop.
     let finished = false
     const slotFreed = makeWakeUp(() => finished)
+    const freeSlot = Effect.sync(() => {
+      inFlight--
+      finished = true
+      slotFreed.wake()
+    })
 
     const loop = Effect.gen(function* () {
       while (true) {
@@ -277,18 +282,7 @@ export const make = (
         const claimed = yield* webhooks.claim(workerId, free, leaseMillis, claimedAt)
         for (const delivery of claimed) {
           inFlight++
-          yield* FiberSet.run(
-            fibers,
-            attempt(delivery).pipe(
-              Effect.ensuring(
-                Effect.sync(() => {
-                  inFlight--
-                  finished = true
-                  slotFreed.wake()
-                })
-              )
-            )
-          )
+          yield* FiberSet.run(fibers, Effect.ensuring(attempt(delivery), freeSlot))
         }
         if (claimed.length === free) {
           yield* Fiber.interrupt(signalled)
