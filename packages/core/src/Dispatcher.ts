@@ -11,7 +11,6 @@
 import { Context, Duration, Effect, Fiber, Layer, Option, Random, Ref } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
 import { dropWhatsApp } from "./ContactBook.js"
-import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
 import { now } from "./internal/time.js"
 import { awaitsSend, type MessageRecord } from "./Message.js"
@@ -108,17 +107,15 @@ export class Dispatcher extends Context.Tag("@sent/core/Dispatcher")<
 
 const make = (options: Options) =>
   Effect.gen(function*() {
-    const groupCommit = yield* GroupCommit
     const jobs = yield* DispatchJobs
     const messages = yield* Messages
     const contacts = yield* Contacts
     const providers = yield* Providers
     const tracking = yield* StatusTracking
-    const signals = yield* JobSignals
     const workerId = `dispatch-${yield* Ids.make(Ids.EventId)}`
 
     const finish = (job: DispatchJob, effect: Effect.Effect<unknown>) =>
-      Effect.zipRight(groupCommit.run(Effect.zipRight(effect, jobs.complete(job.id))), signals.signal("webhooks"))
+      tracking.commit(Effect.zipRight(effect, jobs.complete(job.id)))
 
     const failFinally = (job: DispatchJob, record: MessageRecord, error: MessageError) =>
       finish(job, tracking.failedBeforeAcceptance(record.id, error))
@@ -126,7 +123,7 @@ const make = (options: Options) =>
     /** The SMS re-route of a message WhatsApp refused; fails the message when the balance cannot cover it. */
     const fallBack = (job: DispatchJob, record: MessageRecord, reason: MessageError) =>
       Effect.gen(function*() {
-        const fellBack = yield* groupCommit.run(
+        const fellBack = yield* tracking.commit(
           Effect.map(
             tracking.change(record.id, (current, at) =>
               current.status !== "queued" || current.fallback !== undefined

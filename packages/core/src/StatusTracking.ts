@@ -14,7 +14,7 @@
  * no status change); the next one carries `channel: "sms"` and `fallback`. Reports that still arrive
  * about the abandoned WhatsApp id no longer match the message and stay held.
  */
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, FiberRef, Layer, Option, Schema } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
 import { dropWhatsApp } from "./ContactBook.js"
 import { GroupCommit } from "./GroupCommit.js"
@@ -32,6 +32,9 @@ import { MessageStatusUpdated } from "./Webhook.js"
 
 const encodeEvent = Schema.encodeSync(MessageStatusUpdated)
 
+// The webhook deliveries a unit of changes queued, so its committer wakes the dispatcher only if needed.
+const queuedDeliveries = FiberRef.unsafeMake(0)
+
 /**
  * One step of a change: the successive states a message goes through (each with its balance changes),
  * or none to leave it as it is.
@@ -45,13 +48,19 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
     /** Applies a provider's report (the inbound path of callbacks and the simulator). */
     readonly ingest: (inbound: InboundReport) => Effect.Effect<void>
     /**
+     * Commits a unit of lifecycle changes (`accepted`, `failedBeforeAcceptance`, `change`...) in a
+     * transaction it may share with other units (`GroupCommit`), then wakes the webhook dispatcher if the
+     * unit queued deliveries.
+     */
+    readonly commit: <A>(unit: Effect.Effect<A>) => Effect.Effect<A>
+    /**
      * A provider accepted the message: record its id, mark it `sent`, apply any held reports.
-     * Runs in the caller's transaction; signal the "webhooks" queue after it commits.
+     * Runs in the caller's transaction (see `commit`).
      */
     readonly accepted: (messageId: Ids.MessageId, provider: string, accepted: Accepted) => Effect.Effect<Option.Option<MessageRecord>>
     /**
      * No provider will take the message: `failed`, refunded.
-     * Runs in the caller's transaction; signal the "webhooks" queue after it commits.
+     * Runs in the caller's transaction (see `commit`).
      */
     readonly failedBeforeAcceptance: (messageId: Ids.MessageId, error: MessageStatus.MessageError) => Effect.Effect<Option.Option<MessageRecord>>
     /**
@@ -84,7 +93,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
 
       const emit = (state: MessageRecord, at: Date) =>
         Effect.flatMap(Ids.make(Ids.EventId), (id) =>
-          webhooks.emit({
+          Effect.flatMap(webhooks.emit({
             id,
             customerId: state.customerId,
             type: "message.status.updated",
@@ -94,7 +103,13 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
               return JSON.stringify(encodeEvent({ id, type: "message.status.updated", timestamp: at, data: toMessage(state) }))
             },
             createdAt: at
-          }))
+          }), (queued) => FiberRef.update(queuedDeliveries, (n) => n + queued)))
+
+      const commit = <A>(unit: Effect.Effect<A>): Effect.Effect<A> =>
+        Effect.flatMap(
+          groupCommit.run(Effect.locally(Effect.zip(unit, FiberRef.get(queuedDeliveries)), queuedDeliveries, 0)),
+          ([result, queued]) => (queued > 0 ? Effect.as(signals.signal("webhooks"), result) : Effect.succeed(result))
+        )
 
       const change = <E>(messageId: Ids.MessageId, step: Step<E>): Effect.Effect<Option.Option<MessageRecord>, E> =>
         Effect.gen(function*() {
@@ -167,7 +182,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
       return StatusTracking.of({
         ingest: (inbound) =>
           Effect.gen(function*() {
-            const fellBack = yield* groupCommit.run(Effect.gen(function*() {
+            const fellBack = yield* commit(Effect.gen(function*() {
               yield* held.lock(inbound.provider, inbound.providerMessageId)
               const id = yield* messages.findByProviderId(inbound.provider, inbound.providerMessageId)
               if (Option.isNone(id)) {
@@ -178,7 +193,6 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
               // Found by its provider id, it lost that id only by a re-route: wake a dispatch worker.
               return Option.exists(after, (record) => record.providerMessageId === null)
             }))
-            yield* signals.signal("webhooks")
             if (fellBack) yield* signals.signal("dispatch")
           }),
         accepted: (messageId, provider, accepted) =>
@@ -209,6 +223,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
         failedBeforeAcceptance: (messageId, error) =>
           change(messageId, (current, at) =>
             Effect.succeed(awaitsSend(current) ? [Settlement.failBeforeAcceptance(current, error, at)] : [])),
+        commit,
         fallBackToSms,
         change
       })
