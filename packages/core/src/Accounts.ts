@@ -7,7 +7,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import type { Balance, Customer, LedgerEntry } from "./Customer.js"
 import { NotFound, Unauthorized, ValidationFailed } from "./Errors.js"
 import * as Ids from "./Ids.js"
-import { toDecimal, type Micros } from "./Money.js"
+import type { Micros } from "./Money.js"
 import type { Rate } from "./RateCard.js"
 import { now } from "./internal/time.js"
 import { Customers, Ledger, Rates, type Page, type PageRequest, Transactor } from "./Storage.js"
@@ -110,6 +110,3 @@ export class Accounts extends Context.Tag("@sent/core/Accounts")<
     })
   )
 }
-
-/** A balance as a plain decimal, for logs and messages. */
-export const formatAmount = (amount: Micros): string => `${toDecimal(amount).toFixed(6).replace(/0{1,4}$/, "")} USD`
