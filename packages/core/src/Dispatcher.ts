@@ -4,6 +4,9 @@
  * are retried with exponential backoff and jitter through the job's `run_at`; permanent ones fail the
  * message (refunded) or, for an automatic WhatsApp send to someone without WhatsApp, fall back to SMS once.
  *
+ * Claimed jobs are read in one statement, and the acceptances of sends that finish together are recorded
+ * in one batch (one transaction, a few statements), so a busy worker's cost per message is mostly its send.
+ *
  * A worker killed mid-job loses nothing: its lease expires and another claim takes the job. The price of
  * that safety is that the provider may see the same send twice — which is why the provider's id, not
  * ours, keys the status reports.
@@ -12,11 +15,12 @@ import { Context, Duration, Effect, Fiber, Layer, Option, Random, Ref } from "ef
 import * as ChannelSelection from "./ChannelSelection.js"
 import { dropWhatsApp } from "./ContactBook.js"
 import * as Ids from "./Ids.js"
+import * as Batcher from "./internal/batcher.js"
 import { now } from "./internal/time.js"
 import { awaitsSend, type MessageRecord } from "./Message.js"
 import type { MessageError } from "./MessageStatus.js"
 import { type ProviderRejected, Providers } from "./Provider.js"
-import { StatusTracking } from "./StatusTracking.js"
+import { type Acceptance, StatusTracking } from "./StatusTracking.js"
 import { Contacts, type DispatchJob, DispatchJobs, JobSignals, Messages } from "./Storage.js"
 
 /** How a dispatch worker behaves. */
@@ -66,7 +70,7 @@ export class Dispatcher extends Context.Tag("@sent/core/Dispatcher")<
 >() {
   /** A dispatcher with the given options. */
   static readonly layer = (options: Partial<Options> = {}) =>
-    Layer.effect(Dispatcher, make({ ...defaults, ...options }))
+    Layer.scoped(Dispatcher, make({ ...defaults, ...options }))
 
   /**
    * Runs the worker loop for the lifetime of the layer. On shutdown it stops claiming, lets jobs in
@@ -115,7 +119,20 @@ const make = (options: Options) =>
     const workerId = `dispatch-${yield* Ids.make(Ids.EventId)}`
 
     const finish = (job: DispatchJob, effect: Effect.Effect<unknown>) =>
-      tracking.commit(Effect.zipRight(effect, jobs.complete(job.id)))
+      tracking.commit(Effect.zipRight(effect, jobs.complete([job.id])))
+
+    // Sends accepted together are recorded, and their jobs completed, in one unit.
+    const accepted = yield* Batcher.make(
+      options.concurrency,
+      (batch: ReadonlyArray<{ readonly job: DispatchJob; readonly acceptance: Acceptance }>) =>
+        tracking.commit(Effect.as(
+          Effect.zipRight(
+            tracking.accepted(batch.map(({ acceptance }) => acceptance)),
+            jobs.complete(batch.map(({ job }) => job.id))
+          ),
+          batch.map(() => undefined)
+        ))
+    )
 
     const failFinally = (job: DispatchJob, record: MessageRecord, error: MessageError) =>
       finish(job, tracking.failedBeforeAcceptance(record.id, error))
@@ -161,13 +178,8 @@ const make = (options: Options) =>
         yield* failFinally(job, record, error)
       })
 
-    const process = (job: DispatchJob) =>
+    const process = (job: DispatchJob, record: MessageRecord) =>
       Effect.gen(function*() {
-        const found = yield* messages.findForUpdate(job.messageId)
-        if (Option.isNone(found) || !awaitsSend(found.value)) {
-          return yield* jobs.complete(job.id)
-        }
-        const record = found.value
         const provider = record.channel === "sms" ? providers.sms : providers.whatsapp
         const outcome = yield* Effect.either(provider.send({
           messageId: record.id,
@@ -179,7 +191,7 @@ const make = (options: Options) =>
           attempt: job.attempts + 1
         }))
         if (outcome._tag === "Right") {
-          return yield* finish(job, tracking.accepted(record.id, provider.name, outcome.right))
+          return yield* accepted({ job, acceptance: { messageId: record.id, provider: provider.name, accepted: outcome.right } })
         }
         yield* rejected(job, record, outcome.left)
       }).pipe(
@@ -189,7 +201,18 @@ const make = (options: Options) =>
 
     const runOnce = Effect.gen(function*() {
       const claimed = yield* jobs.claim(workerId, options.concurrency, options.leaseMillis, yield* now)
-      if (claimed.length > 0) yield* Effect.forEach(claimed, process, { concurrency: options.concurrency, discard: true })
+      if (claimed.length === 0) return 0
+      const records = new Map((yield* messages.findMany(claimed.map((job) => job.messageId))).map((record) => [record.id, record]))
+      // A job whose message is gone or no longer waits for a send (a duplicate) has nothing left to do.
+      const pending = claimed.flatMap((job) => {
+        const record = records.get(job.messageId)
+        return record !== undefined && awaitsSend(record) ? [{ job, record }] : []
+      })
+      if (pending.length < claimed.length) {
+        const sending = new Set(pending.map(({ job }) => job.id))
+        yield* jobs.complete(claimed.filter((job) => !sending.has(job.id)).map((job) => job.id))
+      }
+      yield* Effect.forEach(pending, ({ job, record }) => process(job, record), { concurrency: options.concurrency, discard: true })
       return claimed.length
     })
 

@@ -13,12 +13,17 @@
  * applied once); its `delivered` is recorded on SMS. No event is emitted for the re-route itself (it is
  * no status change); the next one carries `channel: "sms"` and `fallback`. Reports that still arrive
  * about the abandoned WhatsApp id no longer match the message and stay held.
+ *
+ * Work is set-based: concurrent reports are ingested as one batch, and a batch of changes reads its
+ * messages in one statement, saves them in one, and emits their events in one, so a busy store pays a
+ * few statements per batch rather than several per report.
  */
 import { Context, Effect, FiberRef, Layer, Option, Schema } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
 import { dropWhatsApp } from "./ContactBook.js"
 import { GroupCommit } from "./GroupCommit.js"
 import * as Ids from "./Ids.js"
+import * as Batcher from "./internal/batcher.js"
 import { now } from "./internal/time.js"
 import { awaitsSend, type MessageRecord, toMessage } from "./Message.js"
 import * as MessageStatus from "./MessageStatus.js"
@@ -27,7 +32,7 @@ import { type Accepted, type InboundReport, InboundReports } from "./Provider.js
 import * as RateCard from "./RateCard.js"
 import * as Settlement from "./Settlement.js"
 import * as SmsEncoding from "./SmsEncoding.js"
-import { Contacts, DispatchJobs, HeldReports, JobSignals, Ledger, Messages, Rates, Webhooks } from "./Storage.js"
+import { Contacts, DispatchJobs, HeldReports, JobSignals, Ledger, Messages, Rates, type StoredEvent, Webhooks } from "./Storage.js"
 import { MessageStatusUpdated } from "./Webhook.js"
 
 const encodeEvent = Schema.encodeSync(MessageStatusUpdated)
@@ -40,6 +45,16 @@ const queuedDeliveries = FiberRef.unsafeMake(0)
  * or none to leave it as it is.
  */
 export type Step<E> = (record: MessageRecord, at: Date) => Effect.Effect<ReadonlyArray<Settlement.Settled>, E>
+
+/** A provider took a message for sending. */
+export interface Acceptance {
+  readonly messageId: Ids.MessageId
+  readonly provider: string
+  readonly accepted: Accepted
+}
+
+/** Reports received together are ingested in one batch of at most this many. */
+const maxIngestBatch = 256
 
 /** Applies lifecycle changes to stored messages. */
 export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
@@ -54,10 +69,11 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
      */
     readonly commit: <A>(unit: Effect.Effect<A>) => Effect.Effect<A>
     /**
-     * A provider accepted the message: record its id, mark it `sent`, apply any held reports.
-     * Runs in the caller's transaction (see `commit`).
+     * Providers accepted these messages: record their ids, mark them `sent`, apply any held reports.
+     * A message that has its provider id already is left as it is. Runs in the caller's transaction
+     * (see `commit`).
      */
-    readonly accepted: (messageId: Ids.MessageId, provider: string, accepted: Accepted) => Effect.Effect<Option.Option<MessageRecord>>
+    readonly accepted: (acceptances: ReadonlyArray<Acceptance>) => Effect.Effect<void>
     /**
      * No provider will take the message: `failed`, refunded.
      * Runs in the caller's transaction (see `commit`).
@@ -77,8 +93,8 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
     readonly change: <E>(messageId: Ids.MessageId, step: Step<E>) => Effect.Effect<Option.Option<MessageRecord>, E>
   }
 >() {
-  /** Status tracking over the storage ports. */
-  static readonly layer = Layer.effect(
+  /** Status tracking over the storage ports; its ingestion batcher lives as long as the layer. */
+  static readonly layer = Layer.scoped(
     StatusTracking,
     Effect.gen(function*() {
       const groupCommit = yield* GroupCommit
@@ -91,19 +107,18 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
       const contacts = yield* Contacts
       const jobs = yield* DispatchJobs
 
-      const emit = (state: MessageRecord, at: Date) =>
-        Effect.flatMap(Ids.make(Ids.EventId), (id) =>
-          Effect.flatMap(webhooks.emit({
-            id,
-            customerId: state.customerId,
-            type: "message.status.updated",
-            messageId: state.id,
-            // Encoded only if an endpoint wants the event: most status changes of a busy store have none.
-            get payload() {
-              return JSON.stringify(encodeEvent({ id, type: "message.status.updated", timestamp: at, data: toMessage(state) }))
-            },
-            createdAt: at
-          }), (queued) => FiberRef.update(queuedDeliveries, (n) => n + queued)))
+      const event = (state: MessageRecord, at: Date) =>
+        Effect.map(Ids.make(Ids.EventId), (id): StoredEvent => ({
+          id,
+          customerId: state.customerId,
+          type: "message.status.updated",
+          messageId: state.id,
+          // Encoded only if an endpoint wants the event: most status changes of a busy store have none.
+          get payload() {
+            return JSON.stringify(encodeEvent({ id, type: "message.status.updated", timestamp: at, data: toMessage(state) }))
+          },
+          createdAt: at
+        }))
 
       const commit = <A>(unit: Effect.Effect<A>): Effect.Effect<A> =>
         Effect.flatMap(
@@ -111,24 +126,51 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
           ([result, queued]) => (queued > 0 ? Effect.as(signals.signal("webhooks"), result) : Effect.succeed(result))
         )
 
-      const change = <E>(messageId: Ids.MessageId, step: Step<E>): Effect.Effect<Option.Option<MessageRecord>, E> =>
+      /**
+       * Runs steps on messages read for update (`found`), in order; a message's next step sees its last
+       * state. Balance changes are recorded as they come; the messages are saved and their events emitted
+       * once, at the end. Returns each message after its step, or `None` when it was not found.
+       */
+      const applySteps = <E>(
+        found: ReadonlyMap<Ids.MessageId, MessageRecord>,
+        changes: ReadonlyArray<{ readonly messageId: Ids.MessageId; readonly step: Step<E> }>
+      ): Effect.Effect<ReadonlyArray<Option.Option<MessageRecord>>, E> =>
         Effect.gen(function*() {
-          const found = yield* messages.findForUpdate(messageId)
-          if (Option.isNone(found)) return found
           const at = yield* now
-          const states = yield* step(found.value, at)
-          let previous = found.value
-          for (const { balanceChanges, record: state } of states) {
-            for (const { amount, reason } of balanceChanges) {
-              const id = yield* Ids.make(Ids.LedgerEntryId)
-              yield* ledger.append(state.customerId, { id, amount, reason, messageId: state.id, createdAt: at })
+          const current = new Map(found)
+          const events: Array<StoredEvent> = []
+          const results: Array<Option.Option<MessageRecord>> = []
+          for (const { messageId, step } of changes) {
+            const before = current.get(messageId)
+            if (before === undefined) {
+              results.push(Option.none())
+              continue
             }
-            if (state.status !== previous.status) yield* emit(state, at)
-            previous = state
+            let previous = before
+            for (const { balanceChanges, record: state } of yield* step(before, at)) {
+              for (const { amount, reason } of balanceChanges) {
+                const id = yield* Ids.make(Ids.LedgerEntryId)
+                yield* ledger.append(state.customerId, { id, amount, reason, messageId: state.id, createdAt: at })
+              }
+              if (state.status !== previous.status) events.push(yield* event(state, at))
+              previous = state
+            }
+            current.set(messageId, previous)
+            results.push(Option.some(previous))
           }
-          if (previous !== found.value) yield* messages.save(previous)
-          return Option.some(previous)
+          const changed = [...current.values()].filter((record) => record !== found.get(record.id))
+          yield* messages.saveMany(changed)
+          const queued = yield* webhooks.emitMany(events)
+          if (queued > 0) yield* FiberRef.update(queuedDeliveries, (n) => n + queued)
+          return results
         })
+
+      const byId = (records: ReadonlyArray<MessageRecord>): ReadonlyMap<Ids.MessageId, MessageRecord> =>
+        new Map(records.map((record) => [record.id, record]))
+
+      const change = <E>(messageId: Ids.MessageId, step: Step<E>): Effect.Effect<Option.Option<MessageRecord>, E> =>
+        Effect.flatMap(messages.findManyForUpdate([messageId]), (found) =>
+          Effect.map(applySteps(byId(found), [{ messageId, step }]), (results) => results[0]!))
 
       const fallBackToSms = (reason: MessageStatus.MessageError): Step<never> => (current, at) =>
         Effect.gen(function*() {
@@ -179,47 +221,100 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
           return [Settlement.applyReport(current, report, at, inbound.price)]
         })
 
+      /**
+       * Applies a batch of reports in arrival order; those whose provider id no message has (yet) are held.
+       * Returns whether a report re-routed a message, which then needs a dispatch worker.
+       */
+      const ingestMany = (batch: ReadonlyArray<InboundReport>) =>
+        Effect.gen(function*() {
+          const found = new Map<Ids.MessageId, MessageRecord>()
+          const known = new Map<string, Ids.MessageId>()
+          for (const [provider, reports] of groupBy(batch, (inbound) => inbound.provider)) {
+            const ids = reports.map((inbound) => inbound.providerMessageId)
+            yield* held.lock(provider, ids)
+            for (const record of yield* messages.findManyByProviderIds(provider, ids)) {
+              found.set(record.id, record)
+              known.set(`${provider}\n${record.providerMessageId}`, record.id)
+            }
+          }
+          const at = yield* now
+          yield* held.hold(batch.filter((inbound) => !known.has(`${inbound.provider}\n${inbound.providerMessageId}`)), at)
+          const changes = batch.flatMap((inbound) => {
+            const messageId = known.get(`${inbound.provider}\n${inbound.providerMessageId}`)
+            if (messageId === undefined) return []
+            // A report about a leg the message left (re-routed earlier in the batch) no longer matches it.
+            const step: Step<never> = (current, at) =>
+              current.provider === inbound.provider && current.providerMessageId === inbound.providerMessageId
+                ? applyInbound(current, inbound, at)
+                : Effect.as(held.hold([inbound], at), [])
+            return [{ messageId, step }]
+          })
+          const after = yield* applySteps(found, changes)
+          // Found by its provider id, a message loses that id only by a re-route.
+          return after.some((record) => Option.exists(record, (r) => r.providerMessageId === null))
+        })
+
+      const ingest = yield* Batcher.make(maxIngestBatch, (batch: ReadonlyArray<InboundReport>) =>
+        Effect.gen(function*() {
+          if (yield* commit(ingestMany(batch))) yield* signals.signal("dispatch")
+          return batch.map(() => undefined)
+        }))
+
+      const acceptStep = (acceptance: Acceptance, heldReports: ReadonlyArray<InboundReport>): Step<never> => (current, at) =>
+        Effect.gen(function*() {
+          const { accepted, provider } = acceptance
+          if (current.providerMessageId !== null) {
+            // Recorded already: what was taken for this id stays held.
+            yield* held.hold(heldReports, at)
+            return []
+          }
+          // After a live fallback the message is `sent` already: the SMS acceptance records its id and
+          // response without a second `sent` entry.
+          const withId: MessageRecord = {
+            ...current,
+            provider,
+            providerMessageId: accepted.providerMessageId,
+            channelResponse: accepted.channelResponse,
+            updatedAt: at
+          }
+          const states = [
+            Settlement.applyReport(withId, { status: "sent", timestamp: at, channelResponse: accepted.channelResponse }, at, accepted.price)
+          ]
+          for (const inbound of heldReports) {
+            const last = states[states.length - 1]!.record
+            // Once re-routed, the rest of the held reports are about the abandoned WhatsApp leg.
+            if (last.providerMessageId === null) break
+            states.push(...yield* applyInbound(last, inbound, at))
+          }
+          return states
+        })
+
       return StatusTracking.of({
-        ingest: (inbound) =>
+        ingest,
+        accepted: (acceptances) =>
           Effect.gen(function*() {
-            const fellBack = yield* commit(Effect.gen(function*() {
-              yield* held.lock(inbound.provider, inbound.providerMessageId)
-              const id = yield* messages.findByProviderId(inbound.provider, inbound.providerMessageId)
-              if (Option.isNone(id)) {
-                yield* held.hold(inbound, yield* now)
-                return false
-              }
-              const after = yield* change(id.value, (current, at) => applyInbound(current, inbound, at))
-              // Found by its provider id, it lost that id only by a re-route: wake a dispatch worker.
-              return Option.exists(after, (record) => record.providerMessageId === null)
-            }))
-            if (fellBack) yield* signals.signal("dispatch")
+            const found = byId(yield* messages.findManyForUpdate(acceptances.map((acceptance) => acceptance.messageId)))
+            // One acceptance per message that still has no provider id; any other changes nothing.
+            const seen = new Set<Ids.MessageId>()
+            const fresh = acceptances.filter(({ messageId }) => {
+              if (seen.has(messageId) || found.get(messageId)?.providerMessageId !== null) return false
+              seen.add(messageId)
+              return true
+            })
+            const heldReports = new Map<string, ReadonlyMap<string, ReadonlyArray<InboundReport>>>()
+            for (const [provider, group] of groupBy(fresh, (acceptance) => acceptance.provider)) {
+              const ids = group.map((acceptance) => acceptance.accepted.providerMessageId)
+              yield* held.lock(provider, ids)
+              heldReports.set(provider, yield* held.take(provider, ids))
+            }
+            yield* applySteps(
+              found,
+              fresh.map((acceptance) => ({
+                messageId: acceptance.messageId,
+                step: acceptStep(acceptance, heldReports.get(acceptance.provider)?.get(acceptance.accepted.providerMessageId) ?? [])
+              }))
+            )
           }),
-        accepted: (messageId, provider, accepted) =>
-          change(messageId, (current, at) =>
-            Effect.gen(function*() {
-              if (current.providerMessageId !== null) return []
-              yield* held.lock(provider, accepted.providerMessageId)
-              // After a live fallback the message is `sent` already: the SMS acceptance records its id and
-              // response without a second `sent` entry.
-              const withId: MessageRecord = {
-                ...current,
-                provider,
-                providerMessageId: accepted.providerMessageId,
-                channelResponse: accepted.channelResponse,
-                updatedAt: at
-              }
-              const states = [
-                Settlement.applyReport(withId, { status: "sent", timestamp: at, channelResponse: accepted.channelResponse }, at, accepted.price)
-              ]
-              for (const inbound of yield* held.take(provider, accepted.providerMessageId)) {
-                const last = states[states.length - 1]!.record
-                // Once re-routed, the rest of the held reports are about the abandoned WhatsApp leg.
-                if (last.providerMessageId === null) break
-                states.push(...yield* applyInbound(last, inbound, at))
-              }
-              return states
-            })),
         failedBeforeAcceptance: (messageId, error) =>
           change(messageId, (current, at) =>
             Effect.succeed(awaitsSend(current) ? [Settlement.failBeforeAcceptance(current, error, at)] : [])),
@@ -235,4 +330,14 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
     InboundReports,
     Effect.map(StatusTracking, (tracking) => InboundReports.of({ ingest: tracking.ingest }))
   )
+}
+
+const groupBy = <A>(items: ReadonlyArray<A>, key: (item: A) => string): ReadonlyMap<string, ReadonlyArray<A>> => {
+  const groups = new Map<string, Array<A>>()
+  for (const item of items) {
+    const group = groups.get(key(item))
+    if (group === undefined) groups.set(key(item), [item])
+    else group.push(item)
+  }
+  return groups
 }

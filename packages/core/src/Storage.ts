@@ -121,20 +121,29 @@ export class Messages extends Context.Tag("@sent/core/Messages")<
   {
     readonly insert: (record: MessageRecord) => Effect.Effect<void>
     readonly find: (customerId: CustomerId, id: MessageId) => Effect.Effect<Option.Option<MessageRecord>>
-    /** Reads a message for an update in the current transaction (locks the row where the store can). */
-    readonly findForUpdate: (id: MessageId) => Effect.Effect<Option.Option<MessageRecord>>
+    /** The messages with these ids that exist, in id order. */
+    readonly findMany: (ids: ReadonlyArray<MessageId>) => Effect.Effect<ReadonlyArray<MessageRecord>>
     /**
-     * Writes back what a lifecycle changes of a record read with `findForUpdate`: channel, status, history,
-     * channel response, corrected price, error, fallback, segments, automatic, provider ids, charge, and
-     * `updatedAt`. Who the message is for and what it says never change.
+     * The same, read for an update in the current transaction: the rows are locked where the store can,
+     * in id order, so transactions locking overlapping sets never wait on each other in a cycle.
      */
-    readonly save: (record: MessageRecord) => Effect.Effect<void>
+    readonly findManyForUpdate: (ids: ReadonlyArray<MessageId>) => Effect.Effect<ReadonlyArray<MessageRecord>>
+    /** The messages a provider knows by these ids, read for an update as `findManyForUpdate` does. */
+    readonly findManyByProviderIds: (
+      provider: string,
+      providerMessageIds: ReadonlyArray<string>
+    ) => Effect.Effect<ReadonlyArray<MessageRecord>>
+    /**
+     * Writes back, in one statement, what a lifecycle changes of records read for update: channel, status,
+     * history, channel response, corrected price, error, fallback, segments, automatic, provider ids,
+     * charge, and `updatedAt`. Who a message is for and what it says never change.
+     */
+    readonly saveMany: (records: ReadonlyArray<MessageRecord>) => Effect.Effect<void>
     readonly list: (
       customerId: CustomerId,
       filter: MessageFilter,
       page: PageRequest
     ) => Effect.Effect<Page<MessageRecord>>
-    readonly findByProviderId: (provider: string, providerMessageId: string) => Effect.Effect<Option.Option<MessageId>>
   }
 >() {}
 
@@ -192,14 +201,18 @@ export class HeldReports extends Context.Tag("@sent/core/HeldReports")<
   HeldReports,
   {
     /**
-     * Serialises, until the current transaction ends, everyone holding or taking reports of this id
-     * (`pg_advisory_xact_lock` on PostgreSQL; SQLite transactions are serial already). Without it a report
-     * could be held just after the dispatcher took the held ones, and wait forever.
+     * Serialises, until the current transaction ends, everyone holding or taking reports of these ids
+     * (`pg_advisory_xact_lock` on PostgreSQL, taken in a fixed order; SQLite transactions are serial
+     * already). Without it a report could be held just after the dispatcher took the held ones, and wait
+     * forever.
      */
-    readonly lock: (provider: string, providerMessageId: string) => Effect.Effect<void>
-    readonly hold: (inbound: InboundReport, at: Date) => Effect.Effect<void>
-    /** Removes and returns every held report for the id, oldest first. */
-    readonly take: (provider: string, providerMessageId: string) => Effect.Effect<ReadonlyArray<InboundReport>>
+    readonly lock: (provider: string, providerMessageIds: ReadonlyArray<string>) => Effect.Effect<void>
+    readonly hold: (inbound: ReadonlyArray<InboundReport>, at: Date) => Effect.Effect<void>
+    /** Removes and returns every held report for the ids, by id, oldest first. */
+    readonly take: (
+      provider: string,
+      providerMessageIds: ReadonlyArray<string>
+    ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<InboundReport>>>
   }
 >() {}
 
@@ -221,7 +234,8 @@ export class DispatchJobs extends Context.Tag("@sent/core/DispatchJobs")<
     readonly enqueue: (messageId: MessageId, runAt: Date) => Effect.Effect<void>
     /** Claims up to `limit` due jobs for `leaseMillis`; each claim counts as an attempt. */
     readonly claim: (workerId: string, limit: number, leaseMillis: number, now: Date) => Effect.Effect<ReadonlyArray<DispatchJob>>
-    readonly complete: (jobId: string) => Effect.Effect<void>
+    /** Removes finished jobs. */
+    readonly complete: (jobIds: ReadonlyArray<string>) => Effect.Effect<void>
     /** Gives the job back, due at `runAt`. */
     readonly reschedule: (jobId: string, runAt: Date, lastError: string) => Effect.Effect<void>
     /** Gives back every job the worker holds, due now (graceful shutdown). */
@@ -295,6 +309,8 @@ export class Webhooks extends Context.Tag("@sent/core/Webhooks")<
      * not stored (0). Call it in the transaction of the change the event reports.
      */
     readonly emit: (event: StoredEvent, onlyTo?: WebhookId) => Effect.Effect<number>
+    /** `emit` of many events to their subscribers, in a few statements; deliveries keep the events' order. */
+    readonly emitMany: (events: ReadonlyArray<StoredEvent>) => Effect.Effect<number>
     /**
      * Claims due pending deliveries with a lease. A delivery is not due while an earlier delivery of the
      * same message to the same endpoint is still pending, so a message's events arrive in order.

@@ -46,7 +46,13 @@ export const make = Effect.gen(function*() {
             }))
         )
       ),
-    complete: (jobId) => call("DispatchJobs.complete", sql`DELETE FROM dispatch_jobs WHERE id = ${jobId}`.pipe(Effect.asVoid)),
+    complete: (jobIds) =>
+      call(
+        "DispatchJobs.complete",
+        Array.isNonEmptyReadonlyArray(jobIds)
+          ? sql`DELETE FROM dispatch_jobs WHERE ${sql.in("id", jobIds)}`.pipe(Effect.asVoid)
+          : Effect.void
+      ),
     reschedule: (jobId, runAt, lastError) =>
       call(
         "DispatchJobs.reschedule",

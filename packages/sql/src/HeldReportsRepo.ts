@@ -2,7 +2,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { Provider } from "@sent/core"
 import { MessageStatus, Money, Storage } from "@sent/core"
-import { Effect, Layer, Schema } from "effect"
+import { Array, Effect, Layer, Schema } from "effect"
 import * as Dialect from "./Dialect.js"
 import { call, int, millis } from "./internal/Rows.js"
 
@@ -27,30 +27,51 @@ export const make = Effect.gen(function*() {
   const dialect = Dialect.of(sql)
 
   return Storage.HeldReports.of({
-    lock: (provider, providerMessageId) =>
-      call("HeldReports.lock", dialect.transactionLock(`held_reports:${provider}:${providerMessageId}`)).pipe(
-        Effect.asVoid
+    // Sorted, so transactions locking overlapping sets of ids never wait on each other in a cycle.
+    lock: (provider, providerMessageIds) =>
+      call(
+        "HeldReports.lock",
+        Effect.forEach(
+          [...new Set(providerMessageIds)].sort(),
+          (providerMessageId) => dialect.transactionLock(`held_reports:${provider}:${providerMessageId}`),
+          { discard: true }
+        )
       ),
     hold: (inbound, at) =>
       call(
         "HeldReports.hold",
-        sql`INSERT INTO held_reports (provider, provider_message_id, report, held_at)
-          VALUES (${inbound.provider}, ${inbound.providerMessageId},
-            ${encodeHeld({ report: inbound.report, price: inbound.price })}, ${millis(at)})`.pipe(Effect.asVoid)
+        Array.isNonEmptyReadonlyArray(inbound)
+          ? sql`INSERT INTO held_reports ${
+            sql.insert(inbound.map((report) => ({
+              provider: report.provider,
+              provider_message_id: report.providerMessageId,
+              report: encodeHeld({ report: report.report, price: report.price }),
+              held_at: millis(at)
+            })))
+          }`.pipe(Effect.asVoid)
+          : Effect.void
       ),
     // DELETE … RETURNING hands back no particular order, so the serial key restores arrival order.
-    take: (provider, providerMessageId) =>
+    take: (provider, providerMessageIds) =>
       call(
         "HeldReports.take",
-        Effect.map(
-          sql<{ seq: number | string; report: string }>`DELETE FROM held_reports
-            WHERE provider = ${provider} AND provider_message_id = ${providerMessageId} RETURNING seq, report`,
-          (rows) =>
-            rows
-              .map((row) => ({ seq: int(row.seq), held: decodeHeld(row.report) }))
-              .sort((a, b) => a.seq - b.seq)
-              .map(({ held }): Provider.InboundReport => ({ provider, providerMessageId, ...held }))
-        )
+        Array.isNonEmptyReadonlyArray(providerMessageIds)
+          ? Effect.map(
+            sql<{ seq: number | string; provider_message_id: string; report: string }>`DELETE FROM held_reports
+              WHERE provider = ${provider} AND ${sql.in("provider_message_id", providerMessageIds)}
+              RETURNING seq, provider_message_id, report`,
+            (rows) => {
+              const taken = new Map<string, Array<Provider.InboundReport>>()
+              for (const row of [...rows].sort((a, b) => int(a.seq) - int(b.seq))) {
+                const held = decodeHeld(row.report)
+                const reports = taken.get(row.provider_message_id) ?? []
+                reports.push({ provider, providerMessageId: row.provider_message_id, ...held })
+                taken.set(row.provider_message_id, reports)
+              }
+              return taken as ReadonlyMap<string, ReadonlyArray<Provider.InboundReport>>
+            }
+          )
+          : Effect.succeed(new Map<string, ReadonlyArray<Provider.InboundReport>>())
       )
   })
 })

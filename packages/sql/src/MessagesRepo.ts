@@ -5,6 +5,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { Channel, Ids, Message, MessageStatus, PhoneNumber, Template } from "@sent/core"
 import { Money, Storage } from "@sent/core"
+import type * as Statement from "@effect/sql/Statement"
 import { Array, Effect, Layer, Option } from "effect"
 import * as Dialect from "./Dialect.js"
 import * as Page from "./internal/Page.js"
@@ -86,22 +87,22 @@ export const toRow = (record: Message.MessageRecord) => ({
   charged: record.charged
 })
 
-/** The columns a message's lifecycle can change. */
-const mutableColumns = (record: Message.MessageRecord) => ({
-  channel: record.channel,
-  status: record.status,
-  status_history: encodeHistory(record.statusHistory),
-  channel_response: record.channelResponse === null ? null : JSON.stringify(record.channelResponse),
-  corrected_price: record.pricing.correctedPrice,
-  error: record.error === undefined ? null : JSON.stringify(record.error),
-  fallback: record.fallback === undefined ? null : encodeFallback(record.fallback),
-  updated_at: millis(record.updatedAt),
-  segments: record.segments,
-  automatic: flag(record.automatic),
-  provider: record.provider,
-  provider_message_id: record.providerMessageId,
-  charged: record.charged
-})
+/** The columns a message's lifecycle can change, each set from the row `saveMany` proposes. */
+const upsertMutable = [
+  "channel",
+  "status",
+  "status_history",
+  "channel_response",
+  "corrected_price",
+  "error",
+  "fallback",
+  "updated_at",
+  "segments",
+  "automatic",
+  "provider",
+  "provider_message_id",
+  "charged"
+].map((column) => `${column} = excluded.${column}`).join(", ")
 
 const toRecord = (row: MessageRow): Message.MessageRecord => {
   const correctedPrice = intOrNull(row.corrected_price)
@@ -143,6 +144,11 @@ const toRecord = (row: MessageRow): Message.MessageRecord => {
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const dialect = Dialect.of(sql)
+  const select = (where: Statement.Fragment, forUpdate: boolean) =>
+    Effect.map(
+      sql<MessageRow>`SELECT * FROM messages WHERE ${where} ORDER BY id${forUpdate ? dialect.forUpdate : sql.literal("")}`,
+      (rows) => rows.map(toRecord)
+    )
 
   return Storage.Messages.of({
     insert: (record) =>
@@ -155,21 +161,30 @@ export const make = Effect.gen(function*() {
           (rows) => Option.map(Array.head(rows), toRecord)
         )
       ),
-    findForUpdate: (id) =>
+    findMany: (ids) =>
+      call("Messages.findMany", Array.isNonEmptyReadonlyArray(ids) ? select(sql`${sql.in("id", ids)}`, false) : Effect.succeed([])),
+    findManyForUpdate: (ids) =>
       call(
-        "Messages.findForUpdate",
-        Effect.map(
-          sql<MessageRow>`SELECT * FROM messages WHERE id = ${id}${dialect.forUpdate}`,
-          (rows) => Option.map(Array.head(rows), toRecord)
-        )
+        "Messages.findManyForUpdate",
+        Array.isNonEmptyReadonlyArray(ids) ? select(sql`${sql.in("id", ids)}`, true) : Effect.succeed([])
       ),
-    // The owner, id and creation time never change; everything else is written back.
-    // Only what a lifecycle changes: rewriting the contact, template and customer columns would touch
-    // their indexes on every status change.
-    save: (record) =>
+    findManyByProviderIds: (provider, providerMessageIds) =>
       call(
-        "Messages.save",
-        sql`UPDATE messages SET ${sql.update(mutableColumns(record))} WHERE id = ${record.id}`.pipe(Effect.asVoid)
+        "Messages.findManyByProviderIds",
+        Array.isNonEmptyReadonlyArray(providerMessageIds)
+          ? select(sql`provider = ${provider} AND ${sql.in("provider_message_id", providerMessageIds)}`, true)
+          : Effect.succeed([])
+      ),
+    // An upsert writes many rows in one statement; every row was read for update, so it always updates.
+    // Only what a lifecycle changes is set: rewriting the contact, template and customer columns would
+    // touch their indexes on every status change.
+    saveMany: (records) =>
+      call(
+        "Messages.saveMany",
+        Array.isNonEmptyReadonlyArray(records)
+          ? sql`INSERT INTO messages ${sql.insert(records.map(toRow))}
+              ON CONFLICT (id) DO UPDATE SET ${sql.literal(upsertMutable)}`.pipe(Effect.asVoid)
+          : Effect.void
       ),
     list: (customerId, filter, page) =>
       call(
@@ -188,15 +203,6 @@ export const make = Effect.gen(function*() {
             (rows) => Page.toPage(rows, page, (row) => row.id, toRecord)
           ))
       ),
-    findByProviderId: (provider, providerMessageId) =>
-      call(
-        "Messages.findByProviderId",
-        Effect.map(
-          sql<{ id: string }>`SELECT id FROM messages
-            WHERE provider = ${provider} AND provider_message_id = ${providerMessageId}`,
-          (rows) => Option.map(Array.head(rows), (row) => row.id as Ids.MessageId)
-        )
-      )
   })
 })
 

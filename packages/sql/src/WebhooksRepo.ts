@@ -106,10 +106,14 @@ export const make = Effect.gen(function*() {
       Array.head
     )
 
-  /** Queues one pending delivery of each event to each endpoint, due at `runAt`, in the order given. */
+  /** Queues one pending delivery of each event to an endpoint, due at its `runAt`, in the order given. */
   const insertDeliveries = (
-    rows: ReadonlyArray<{ readonly eventId: string; readonly endpointId: string; readonly messageId: string | null }>,
-    runAt: number
+    rows: ReadonlyArray<{
+      readonly eventId: string
+      readonly endpointId: string
+      readonly messageId: string | null
+      readonly runAt: number
+    }>
   ): Effect.Effect<void, SqlError> =>
     Array.isNonEmptyReadonlyArray(rows)
       ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -121,7 +125,7 @@ export const make = Effect.gen(function*() {
             message_id: row.messageId,
             status: "pending",
             attempts: 0,
-            next_run_at: runAt
+            next_run_at: row.runAt
           })))
         }`).pipe(Effect.asVoid)
       : Effect.void
@@ -247,12 +251,57 @@ export const make = Effect.gen(function*() {
             sql`INSERT INTO webhook_events (id, customer_id, type, message_id, payload, created_at)
               VALUES (${event.id}, ${event.customerId}, ${event.type}, ${event.messageId}, ${event.payload},
                 ${millis(event.createdAt)})`,
-            insertDeliveries(
-              receivers.map((row) => ({ eventId: event.id, endpointId: row.id, messageId: event.messageId })),
-              millis(event.createdAt)
-            )
+            insertDeliveries(receivers.map((row) => ({
+              eventId: event.id,
+              endpointId: row.id,
+              messageId: event.messageId,
+              runAt: millis(event.createdAt)
+            })))
           ))
           return receivers.length
+        })
+      ),
+    emitMany: (events) =>
+      call(
+        "Webhooks.emitMany",
+        Effect.gen(function*() {
+          if (!Array.isNonEmptyReadonlyArray(events)) return 0
+          const customerIds = [...new Set(events.map((event) => event.customerId))]
+          const receivers = new Map<string, Array<{ readonly id: string; readonly types: ReadonlyArray<string> }>>()
+          for (
+            const row of yield* sql<{ id: string; customer_id: string; event_types: string }>`SELECT id, customer_id,
+              event_types FROM webhook_endpoints WHERE ${sql.in("customer_id", customerIds)} AND enabled = 1 ORDER BY id`
+          ) {
+            const endpoints = receivers.get(row.customer_id) ?? []
+            endpoints.push({ id: row.id, types: JSON.parse(row.event_types) as ReadonlyArray<string> })
+            receivers.set(row.customer_id, endpoints)
+          }
+          if (receivers.size === 0) return 0
+          const stored: Array<Storage.StoredEvent> = []
+          const deliveries: Array<{ eventId: string; endpointId: string; messageId: string | null; runAt: number }> = []
+          for (const event of events) {
+            const wanting = (receivers.get(event.customerId) ?? []).filter((endpoint) => endpoint.types.includes(event.type))
+            if (wanting.length === 0) continue
+            stored.push(event)
+            for (const endpoint of wanting) {
+              deliveries.push({ eventId: event.id, endpointId: endpoint.id, messageId: event.messageId, runAt: millis(event.createdAt) })
+            }
+          }
+          if (stored.length === 0) return 0
+          yield* sql.withTransaction(Effect.zipRight(
+            sql`INSERT INTO webhook_events ${
+              sql.insert(stored.map((event) => ({
+                id: event.id,
+                customer_id: event.customerId,
+                type: event.type,
+                message_id: event.messageId,
+                payload: event.payload,
+                created_at: millis(event.createdAt)
+              })))
+            }`,
+            insertDeliveries(deliveries)
+          ))
+          return deliveries.length
         })
       ),
     claim: (workerId, limit, leaseMillis, now) =>
@@ -344,10 +393,8 @@ export const make = Effect.gen(function*() {
                 AND ev.created_at < ${millis(until)}
                 AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.endpoint_id = ${id})
               ORDER BY ev.created_at, ev.id`
-            yield* insertDeliveries(
-              events.map((row) => ({ eventId: row.id, endpointId: id, messageId: row.message_id })),
-              yield* Clock.currentTimeMillis
-            )
+            const runAt = yield* Clock.currentTimeMillis
+            yield* insertDeliveries(events.map((row) => ({ eventId: row.id, endpointId: id, messageId: row.message_id, runAt })))
             return events.length
           })
         )
@@ -361,10 +408,8 @@ export const make = Effect.gen(function*() {
               FROM webhook_events ev
               WHERE ev.id = ${eventId} AND ev.customer_id = ${customerId}
                 AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.endpoint_id = ${id})`
-            yield* insertDeliveries(
-              events.map((row) => ({ eventId: row.id, endpointId: id, messageId: row.message_id })),
-              yield* Clock.currentTimeMillis
-            )
+            const runAt = yield* Clock.currentTimeMillis
+            yield* insertDeliveries(events.map((row) => ({ eventId: row.id, endpointId: id, messageId: row.message_id, runAt })))
             return events.length
           })
         )

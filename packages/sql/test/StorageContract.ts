@@ -13,7 +13,7 @@ const farFuture = new Date(Date.UTC(2100, 0, 1))
 /** Takes every due dispatch job away, so a test sees only the jobs it enqueues. */
 const drainJobs = Effect.gen(function*() {
   const jobs = yield* Storage.DispatchJobs
-  for (const job of yield* jobs.claim("drain", 100_000, 1, farFuture)) yield* jobs.complete(job.id)
+  yield* jobs.complete((yield* jobs.claim("drain", 100_000, 1, farFuture)).map((job) => job.id))
 })
 
 /** Settles every due webhook delivery as failed, so a test sees only the deliveries it creates. */
@@ -262,7 +262,7 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           assert.isTrue(Option.isNone(yield* messages.find(customerId, batch[2]!.record.id)))
           const claimed = yield* jobs.claim("sends", 10, 60_000, farFuture)
           assert.deepStrictEqual(claimed.map((j) => j.messageId).sort(), [batch[0]!.record.id, batch[1]!.record.id].sort())
-          for (const job of claimed) yield* jobs.complete(job.id)
+          yield* jobs.complete(claimed.map((job) => job.id))
         }))
 
       it.effect("records idempotency keys once, and creates new contacts only for sends that commit", () =>
@@ -312,7 +312,7 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
     })
 
     describe("Messages", () => {
-      it.effect("round-trips every field, saves changes, finds by provider id; tenants are isolated", () =>
+      it.effect("round-trips every field, saves changes, finds by ids and provider ids; tenants are isolated", () =>
         Effect.gen(function*() {
           const messages = yield* Storage.Messages
           const { customerId } = yield* Fixtures.customer
@@ -321,7 +321,9 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           yield* messages.insert(record)
           assert.deepStrictEqual(yield* messages.find(customerId, record.id), Option.some(record))
           assert.isTrue(Option.isNone(yield* messages.find(other.customerId, record.id)))
-          assert.deepStrictEqual(yield* messages.findForUpdate(record.id), Option.some(record))
+          assert.deepStrictEqual(yield* messages.findManyForUpdate([record.id]), [record])
+          assert.deepStrictEqual(yield* messages.findMany([record.id, Fixtures.id<Ids.MessageId>()]), [record])
+          assert.deepStrictEqual(yield* messages.findMany([]), [])
           const failed = {
             ...record,
             channel: "sms" as const,
@@ -347,11 +349,29 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
             segments: 3,
             updatedAt: Fixtures.at(12)
           }
-          yield* messages.save(failed)
+          // Saved together with a second message, which keeps its own changes only.
+          const second = Fixtures.message(customerId)
+          yield* messages.insert(second)
+          const secondSent = { ...second, status: "sent" as const, provider: "twilio", providerMessageId: `SM${second.id}` }
+          yield* messages.saveMany([failed, secondSent])
           assert.deepStrictEqual(yield* messages.find(customerId, record.id), Option.some(failed))
-          assert.deepStrictEqual(yield* messages.findByProviderId("twilio", `SM${record.id}`), Option.some(record.id))
-          assert.isTrue(Option.isNone(yield* messages.findByProviderId("meta", `SM${record.id}`)))
-          assert.isTrue(Option.isNone(yield* messages.findForUpdate(Fixtures.id<Ids.MessageId>())))
+          assert.deepStrictEqual(yield* messages.find(customerId, second.id), Option.some(secondSent))
+          assert.deepStrictEqual(
+            yield* messages.findManyByProviderIds("twilio", [`SM${second.id}`, `SM${record.id}`, "SMunknown"]),
+            [failed, secondSent].sort((a, b) => (a.id < b.id ? -1 : 1))
+          )
+          assert.deepStrictEqual(yield* messages.findManyByProviderIds("meta", [`SM${record.id}`]), [])
+          assert.deepStrictEqual(yield* messages.findManyForUpdate([Fixtures.id<Ids.MessageId>()]), [])
+          assert.strictEqual((yield* messages.list(customerId, {}, { limit: 10 })).data.length, 2)
+        }))
+      it.effect("saves only what a lifecycle changes: who a message is for and what it says stay", () =>
+        Effect.gen(function*() {
+          const messages = yield* Storage.Messages
+          const { customerId } = yield* Fixtures.customer
+          const record = Fixtures.message(customerId)
+          yield* messages.insert(record)
+          yield* messages.saveMany([{ ...record, messageBody: "changed", status: "sent" as const }])
+          assert.deepStrictEqual(yield* messages.find(customerId, record.id), Option.some({ ...record, status: "sent" as const }))
         }))
 
       it.effect("lists newest first, filtered by status, channel and contact, scoped by customer", () =>
@@ -389,10 +409,10 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
             Array.makeBy(20, () =>
               tx.withTransaction(
                 Effect.gen(function*() {
-                  const current = yield* Effect.flatten(messages.findForUpdate(record.id))
+                  const [current] = yield* messages.findManyForUpdate([record.id])
                   // Give the other transactions every chance to read the same state.
                   yield* Effect.sleep("2 millis")
-                  yield* messages.save({ ...current, segments: current.segments + 1 })
+                  yield* messages.saveMany([{ ...current!, segments: current!.segments + 1 }])
                 })
               )),
             { concurrency: "unbounded" }
@@ -440,15 +460,24 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
             },
             price: Money.micros(5_000)
           }
-          yield* tx.withTransaction(Effect.zipRight(held.lock("whatsapp", providerMessageId), held.hold(delivered, Fixtures.at(31))))
-          yield* held.hold(failed, Fixtures.at(32))
-          yield* held.hold({ ...delivered, provider: "twilio" }, Fixtures.at(33))
+          const other = { ...delivered, providerMessageId: `wamid.${Fixtures.id()}` }
+          yield* tx.withTransaction(Effect.zipRight(held.lock("whatsapp", [providerMessageId]), held.hold([delivered], Fixtures.at(31))))
+          yield* held.hold([failed, other], Fixtures.at(32))
+          yield* held.hold([{ ...delivered, provider: "twilio" }], Fixtures.at(33))
+          yield* held.hold([], Fixtures.at(34))
           const taken = yield* tx.withTransaction(
-            Effect.zipRight(held.lock("whatsapp", providerMessageId), held.take("whatsapp", providerMessageId))
+            Effect.zipRight(
+              held.lock("whatsapp", [providerMessageId, other.providerMessageId]),
+              held.take("whatsapp", [providerMessageId, other.providerMessageId, "wamid.unknown"])
+            )
           )
-          assert.deepStrictEqual(taken, [delivered, failed])
-          assert.deepStrictEqual(yield* held.take("whatsapp", providerMessageId), [])
-          assert.strictEqual((yield* held.take("twilio", providerMessageId)).length, 1)
+          assert.deepStrictEqual(
+            taken,
+            new Map([[providerMessageId, [delivered, failed]], [other.providerMessageId, [other]]])
+          )
+          assert.strictEqual((yield* held.take("whatsapp", [providerMessageId])).size, 0)
+          assert.strictEqual((yield* held.take("whatsapp", [])).size, 0)
+          assert.strictEqual((yield* held.take("twilio", [providerMessageId])).get(providerMessageId)?.length, 1)
         }))
       it.effect("lock holds others off the same provider id until the holder's transaction ends", () =>
         Effect.gen(function*() {
@@ -457,13 +486,17 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           const providerMessageId = `SM${Fixtures.id()}`
           const order: Array<string> = []
           const first = yield* Effect.fork(tx.withTransaction(Effect.gen(function*() {
-            yield* held.lock("twilio", providerMessageId)
+            yield* held.lock("twilio", [providerMessageId])
             order.push("first locked")
             yield* Effect.sleep("300 millis")
             order.push("first done")
           })))
           yield* Effect.sleep("100 millis")
-          yield* tx.withTransaction(Effect.zipRight(held.lock("twilio", providerMessageId), Effect.sync(() => order.push("second locked"))))
+          // Among others, in any order: the one id in common still makes it wait.
+          yield* tx.withTransaction(Effect.zipRight(
+            held.lock("twilio", [`SM${Fixtures.id()}`, providerMessageId, `SM${Fixtures.id()}`]),
+            Effect.sync(() => order.push("second locked"))
+          ))
           yield* Fiber.join(first)
           assert.deepStrictEqual(order, ["first locked", "first done", "second locked"])
         }))
@@ -547,12 +580,12 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           yield* jobs.release("w3")
           const [fourth] = yield* jobs.claim("w4", 10, 5_000, new Date(now.getTime() + 10_001))
           assert.strictEqual(fourth!.id, first!.id)
-          yield* jobs.complete(fourth!.id)
+          yield* jobs.complete([fourth!.id])
           assert.deepStrictEqual(yield* jobs.claim("w4", 10, 5_000, new Date(now.getTime() + 59_999)), [])
           assert.deepStrictEqual(yield* jobs.nextRunAt, Option.some(new Date(now.getTime() + 60_000)))
           const [last] = yield* jobs.claim("w4", 10, 5_000, new Date(now.getTime() + 60_000))
           assert.strictEqual(last!.messageId, later)
-          yield* jobs.complete(last!.id)
+          yield* jobs.complete([last!.id])
           assert.isTrue(Option.isNone(yield* jobs.nextRunAt))
         }))
 
@@ -572,7 +605,7 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           const claimed = [...batch, ...claims.flat()].map((j) => j.messageId)
           assert.strictEqual(new Set(claimed).size, claimed.length)
           assert.sameMembers(claimed, messageIds)
-          for (const job of [...batch, ...claims.flat()]) yield* jobs.complete(job.id)
+          yield* jobs.complete([...batch, ...claims.flat()].map((job) => job.id))
         }))
     })
 
@@ -636,6 +669,44 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           assert.deepStrictEqual(tested!.event, test)
           assert.deepStrictEqual(tested!.previousSecrets, [])
           yield* webhooks.record(tested!.id, { at: later, latencyMs: 3, responseStatus: 204 }, { status: "succeeded" })
+        }))
+
+      it.effect("emitMany queues each event to its customer's subscribers, keeping one message's events in order", () =>
+        Effect.gen(function*() {
+          const webhooks = yield* Storage.Webhooks
+          yield* drainDeliveries
+          const { customerId } = yield* Fixtures.customer
+          const other = yield* Fixtures.customer
+          const quiet = yield* Fixtures.customer
+          const [mine, second, disabled, unsubscribed, theirs] = [
+            Fixtures.endpoint(),
+            Fixtures.endpoint(),
+            Fixtures.endpoint({ enabled: false }),
+            Fixtures.endpoint({ eventTypes: [] }),
+            Fixtures.endpoint()
+          ]
+          for (const e of [mine, second, disabled, unsubscribed]) yield* webhooks.insert(customerId, e)
+          yield* webhooks.insert(other.customerId, theirs)
+          const now = Fixtures.at(3_500_000)
+          const messageId = Fixtures.id<Ids.MessageId>()
+          const sent = Fixtures.event(customerId, messageId, now)
+          const delivered = Fixtures.event(customerId, messageId, now)
+          const foreign = Fixtures.event(other.customerId, Fixtures.id<Ids.MessageId>(), now)
+          const unheard = Fixtures.event(quiet.customerId, Fixtures.id<Ids.MessageId>(), now)
+          assert.strictEqual(yield* webhooks.emitMany([]), 0)
+          assert.strictEqual(yield* webhooks.emitMany([unheard]), 0)
+          assert.strictEqual(yield* webhooks.emitMany([sent, unheard, foreign, delivered]), 5)
+          const first = yield* webhooks.claim("w", 10, 30_000, now)
+          assert.sameDeepMembers(
+            first.map((d) => [d.event.id, d.endpoint.id]),
+            [[sent.id, mine.id], [sent.id, second.id], [foreign.id, theirs.id]]
+          )
+          assert.deepStrictEqual(first.find((d) => d.event.id === foreign.id)!.event, foreign)
+          for (const d of first) yield* webhooks.record(d.id, { at: now, latencyMs: 1, responseStatus: 200 }, { status: "succeeded" })
+          const next = yield* webhooks.claim("w", 10, 30_000, now)
+          assert.sameDeepMembers(next.map((d) => [d.event.id, d.endpoint.id]), [[delivered.id, mine.id], [delivered.id, second.id]])
+          for (const d of next) yield* webhooks.record(d.id, { at: now, latencyMs: 1, responseStatus: 200 }, { status: "succeeded" })
+          assert.deepStrictEqual(yield* webhooks.claim("w", 10, 30_000, now), [])
         }))
 
       it.effect("delivers one message's events to an endpoint in order, logs every attempt", () =>
