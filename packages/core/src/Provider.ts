@@ -75,5 +75,8 @@ export interface InboundReport {
  */
 export class InboundReports extends Context.Tag("@sent/core/InboundReports")<
   InboundReports,
-  { readonly ingest: (inbound: InboundReport) => Effect.Effect<void> }
+  {
+    /** Applies reports in the order given; those received together are best handed over together. */
+    readonly ingest: (reports: ReadonlyArray<InboundReport>) => Effect.Effect<void>
+  }
 >() {}

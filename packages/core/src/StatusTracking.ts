@@ -53,15 +53,18 @@ export interface Acceptance {
   readonly accepted: Accepted
 }
 
-/** Reports received together are ingested in one batch of at most this many. */
+/** Reports received together are ingested in one batch of at most this many calls' reports. */
 const maxIngestBatch = 256
 
 /** Applies lifecycle changes to stored messages. */
 export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
   StatusTracking,
   {
-    /** Applies a provider's report (the inbound path of callbacks and the simulator). */
-    readonly ingest: (inbound: InboundReport) => Effect.Effect<void>
+    /**
+     * Applies providers' reports in the order given (the inbound path of callbacks and the simulator).
+     * Reports of concurrent callers are applied together, in one unit.
+     */
+    readonly ingest: (reports: ReadonlyArray<InboundReport>) => Effect.Effect<void>
     /**
      * Commits a unit of lifecycle changes (`accepted`, `failedBeforeAcceptance`, `change`...) in a
      * transaction it may share with other units (`GroupCommit`), then wakes the webhook dispatcher if the
@@ -254,9 +257,9 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
           return after.some((record) => Option.exists(record, (r) => r.providerMessageId === null))
         })
 
-      const ingest = yield* Batcher.make(maxIngestBatch, (batch: ReadonlyArray<InboundReport>) =>
+      const ingest = yield* Batcher.make(maxIngestBatch, (batch: ReadonlyArray<ReadonlyArray<InboundReport>>) =>
         Effect.gen(function*() {
-          if (yield* commit(ingestMany(batch))) yield* signals.signal("dispatch")
+          if (yield* commit(ingestMany(batch.flat()))) yield* signals.signal("dispatch")
           return batch.map(() => undefined)
         }))
 
@@ -290,7 +293,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
         })
 
       return StatusTracking.of({
-        ingest,
+        ingest: (reports) => (reports.length === 0 ? Effect.void : ingest(reports)),
         accepted: (acceptances) =>
           Effect.gen(function*() {
             const found = byId(yield* messages.findManyForUpdate(acceptances.map((acceptance) => acceptance.messageId)))

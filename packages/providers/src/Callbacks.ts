@@ -73,7 +73,7 @@ export const make = (config: CallbacksConfig) =>
           }
           const receivedAt = new Date(yield* Clock.currentTimeMillis)
           const report = yield* Twilio.parseStatusCallback(params, receivedAt)
-          if (Option.isSome(report)) yield* inbound.ingest(report.value)
+          if (Option.isSome(report)) yield* inbound.ingest([report.value])
         }),
       whatsapp: ({ rawBody, signature }) =>
         Effect.gen(function* () {
@@ -84,7 +84,7 @@ export const make = (config: CallbacksConfig) =>
             return yield* badSignature("WhatsApp", "X-Hub-Signature-256")
           }
           const reports = yield* Either.flatMap(parseJson(rawBody), WhatsApp.parseStatusWebhook)
-          yield* Effect.forEach(reports, inbound.ingest, { discard: true })
+          yield* inbound.ingest(reports)
         }),
       whatsappVerify: (query) =>
         config.whatsappVerifyToken === undefined

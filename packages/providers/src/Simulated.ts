@@ -130,32 +130,45 @@ export const make = (options?: { readonly delayMillis?: number | undefined }) =>
   Effect.gen(function* () {
     const inbound = yield* Provider.InboundReports
     const fibers = yield* FiberSet.make<void>()
-    const delay = Duration.millis(options?.delayMillis ?? defaultDelayMillis)
+    const delayMillis = options?.delayMillis ?? defaultDelayMillis
 
-    const report = (request: Provider.SendRequest, id: string, steps: ReadonlyArray<Step>) =>
-      Effect.forEach(
-        steps,
-        (step) =>
-          Effect.sleep(delay).pipe(
-            Effect.zipRight(Clock.currentTimeMillis),
-            Effect.flatMap((at) =>
-              inbound.ingest({
-                provider: name,
-                providerMessageId: id,
-                report: {
-                  status: step.status,
-                  timestamp: new Date(at),
-                  channelResponse: reportResponse(request, id, step, at),
-                  error: step.error
-                }
-              })
-            )
-          ),
-        { discard: true }
-      ).pipe(
+    // Reports waiting for their time, by the millisecond they are due: one timer per millisecond, not per
+    // report, and those due together arrive together, as a provider's batched callbacks do.
+    const due = new Map<number, Array<Provider.InboundReport>>()
+
+    const arrive = (at: number) =>
+      Effect.suspend(() => {
+        const reports = due.get(at) ?? []
+        due.delete(at)
+        return inbound.ingest(reports)
+      }).pipe(
         // A defect in ingestion must not vanish with the background fiber.
-        Effect.catchAllCause((cause) => Effect.logError("A simulated status report was not ingested", cause))
+        Effect.catchAllCause((cause) => Effect.logError("Simulated status reports were not ingested", cause))
       )
+
+    /** Step k of the script arrives k delays after the send, so one message's reports keep their order. */
+    const report = (request: Provider.SendRequest, id: string, steps: ReadonlyArray<Step>) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.forEach(steps, (step, i) => {
+          const at = now + (i + 1) * delayMillis
+          const pending: Provider.InboundReport = {
+            provider: name,
+            providerMessageId: id,
+            report: {
+              status: step.status,
+              timestamp: new Date(at),
+              channelResponse: reportResponse(request, id, step, at),
+              error: step.error
+            }
+          }
+          const waiting = due.get(at)
+          if (waiting !== undefined) {
+            waiting.push(pending)
+            return Effect.void
+          }
+          due.set(at, [pending])
+          return FiberSet.run(fibers, Effect.zipRight(Effect.sleep(Duration.millis(at - now)), arrive(at)))
+        }, { discard: true }))
 
     const send = (request: Provider.SendRequest): Effect.Effect<Provider.Accepted, Provider.ProviderRejected> =>
       Effect.gen(function* () {
@@ -167,7 +180,7 @@ export const make = (options?: { readonly delayMillis?: number | undefined }) =>
         }
         const id = `sim_${crypto.randomUUID()}`
         const steps = script(end, request.channel)
-        if (steps.length > 0) yield* FiberSet.run(fibers, report(request, id, steps))
+        if (steps.length > 0) yield* report(request, id, steps)
         return { providerMessageId: id, channelResponse: acceptedResponse(request, id) }
       })
 

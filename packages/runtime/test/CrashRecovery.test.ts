@@ -76,14 +76,13 @@ describe("a dispatch worker killed mid-work", () => {
         // Play the provider retrying the callbacks that died with the first worker.
         const orphaned = (await all()).filter((m) => m.status === "sent")
         await run(Effect.flatMap(Provider.InboundReports, (inbound) =>
-          Effect.forEach(orphaned, (message) =>
-            inbound.ingest({
-              provider: "simulated",
-              providerMessageId: String((message.channelResponse as { sid: string }).sid),
-              report: endingOf(message) === "07"
-                ? { status: "failed", timestamp: new Date(), error: { code: "30005", message: "Unknown destination handset", permanent: true } }
-                : { status: "delivered", timestamp: new Date() }
-            }))))
+          inbound.ingest(orphaned.map((message) => ({
+            provider: "simulated",
+            providerMessageId: String((message.channelResponse as { sid: string }).sid),
+            report: endingOf(message) === "07"
+              ? { status: "failed" as const, timestamp: new Date(), error: { code: "30005", message: "Unknown destination handset", permanent: true } }
+              : { status: "delivered" as const, timestamp: new Date() }
+          })))))
         await waitFor("every message to reach its outcome", async () =>
           (await all()).every((m) => m.status === "delivered" || m.status === "failed"), 60_000)
       } finally {

@@ -52,7 +52,7 @@ const providers = Layer.scoped(
     const deliver = (wamid: string, status: "sent" | "failed") =>
       Effect.gen(function*() {
         const reports = Either.getOrThrow(WhatsApp.parseStatusWebhook(notification(wamid, status, yield* Clock.currentTimeMillis)))
-        yield* Effect.forEach(reports, inbound.ingest, { discard: true })
+        yield* inbound.ingest(reports)
       })
     const whatsapp: Provider.ChannelProvider = {
       name: WhatsApp.name,

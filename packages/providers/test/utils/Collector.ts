@@ -12,7 +12,7 @@ export class Collected extends Context.Tag("@sent/providers/test/Collected")<
 export const layer = Layer.effectContext(
   Effect.map(Ref.make<ReadonlyArray<Provider.InboundReport>>([]), (ref) =>
     Context.make(Collected, ref).pipe(
-      Context.add(Provider.InboundReports, { ingest: (inbound) => Ref.update(ref, (all) => [...all, inbound]) })
+      Context.add(Provider.InboundReports, { ingest: (reports) => Ref.update(ref, (all) => [...all, ...reports]) })
     )
   )
 )
