@@ -11,7 +11,7 @@
  * that safety is that the provider may see the same send twice — which is why the provider's id, not
  * ours, keys the status reports.
  */
-import { Context, Duration, Effect, Fiber, Layer, Option, Random, Ref } from "effect"
+import { Context, Duration, Effect, Fiber, FiberSet, Layer, Option, Random, Ref } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
 import { dropWhatsApp } from "./ContactBook.js"
 import * as Ids from "./Ids.js"
@@ -212,7 +212,13 @@ const make = (options: Options) =>
         const sending = new Set(pending.map(({ job }) => job.id))
         yield* jobs.complete(claimed.filter((job) => !sending.has(job.id)).map((job) => job.id))
       }
-      yield* Effect.forEach(pending, ({ job, record }) => process(job, record), { concurrency: options.concurrency, discard: true })
+      // Sent concurrently in fibers of a set, not children: a child joining its parent merges its fiber
+      // refs back, a cost per job that is larger than a simulated send. Interrupting this interrupts them.
+      yield* Effect.scoped(Effect.gen(function*() {
+        const sending = yield* FiberSet.make()
+        for (const { job, record } of pending) yield* FiberSet.run(sending, process(job, record))
+        yield* FiberSet.awaitEmpty(sending)
+      }))
       return claimed.length
     })
 
