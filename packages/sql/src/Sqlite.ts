@@ -26,8 +26,6 @@ export type BuildError = SqlError | MigrationError | ConfigError.ConfigError
 
 // WAL lets readers of other processes work beside the writer; NORMAL sync is durable across crashes of
 // the process in WAL mode; the busy timeout makes a second process wait for the write lock, not fail.
-// A checkpoint costs two fsyncs whatever its size, and a message's lifecycle writes many pages, so the
-// WAL is checkpointed every 16,384 pages (64 MiB) rather than SQLite's default 1,000.
 const connect = (options: Options) =>
   Layer.effectDiscard(
     Effect.gen(function*() {
@@ -35,7 +33,6 @@ const connect = (options: Options) =>
       yield* sql`PRAGMA busy_timeout = 5000`
       yield* sql`PRAGMA synchronous = NORMAL`
       yield* sql`PRAGMA foreign_keys = ON`
-      yield* sql`PRAGMA wal_autocheckpoint = 16384`
       yield* Migrations.run
     })
   ).pipe(Layer.provideMerge(SqliteClient.layer({ filename: options.filename })))
