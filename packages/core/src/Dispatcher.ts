@@ -11,11 +11,12 @@
  * that safety is that the provider may see the same send twice — which is why the provider's id, not
  * ours, keys the status reports.
  */
-import { Context, Duration, Effect, Fiber, FiberSet, Layer, Option, Random, Ref } from "effect"
+import { Context, Duration, Effect, Fiber, FiberSet, Layer, Option, Queue, Random, Ref } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
 import { dropWhatsApp } from "./ContactBook.js"
 import * as Ids from "./Ids.js"
 import * as Batcher from "./internal/batcher.js"
+import { nextTurn } from "./internal/turn.js"
 import { now } from "./internal/time.js"
 import { awaitsSend, type MessageRecord } from "./Message.js"
 import type { MessageError } from "./MessageStatus.js"
@@ -62,8 +63,18 @@ export const retryDelay = (options: Options, attempt: number, retryAfterMillis: 
 export class Dispatcher extends Context.Tag("@sent/core/Dispatcher")<
   Dispatcher,
   {
-    /** Claims one batch of due jobs and processes it; returns how many it claimed. */
+    /**
+     * Claims due jobs for the free send slots (`concurrency` in all) and starts sending them; returns how
+     * many it claimed. Sends and the recording of their outcomes run in the background (see `settled`),
+     * so a slow send holds one slot, never the next claim.
+     */
     readonly runOnce: Effect.Effect<number>
+    /** Completes once a send slot is free. */
+    readonly slotFree: Effect.Effect<void>
+    /** Completes once every send started so far has finished and its outcome is recorded. */
+    readonly settled: Effect.Effect<void>
+    /** Interrupts the sends in flight; their jobs stay leased until released or expired. */
+    readonly abandon: Effect.Effect<void>
     /** The worker's id in leases. */
     readonly workerId: string
   }
@@ -84,6 +95,7 @@ export class Dispatcher extends Context.Tag("@sent/core/Dispatcher")<
       const signals = yield* JobSignals
       const stopping = yield* Ref.make(false)
       const step = Effect.gen(function*() {
+        yield* dispatcher.slotFree
         const claimed = yield* dispatcher.runOnce
         if (claimed > 0) return
         const next = yield* jobs.nextRunAt
@@ -101,8 +113,12 @@ export class Dispatcher extends Context.Tag("@sent/core/Dispatcher")<
         Effect.gen(function*() {
           yield* Ref.set(stopping, true)
           yield* signals.signal("dispatch")
-          const finished = yield* Fiber.await(fiber).pipe(Effect.timeout(Duration.millis(settings.shutdownGraceMillis)), Effect.option)
-          if (Option.isNone(finished)) yield* Fiber.interrupt(fiber)
+          // Finalizers run uninterruptibly, and a timeout that cannot interrupt what it times would wait for it.
+          const finished = yield* Effect.interruptible(Effect.zipRight(Fiber.await(fiber), dispatcher.settled)).pipe(
+            Effect.timeout(Duration.millis(settings.shutdownGraceMillis)),
+            Effect.option
+          )
+          if (Option.isNone(finished)) yield* Effect.zipRight(Fiber.interrupt(fiber), dispatcher.abandon)
           yield* jobs.release(dispatcher.workerId)
         })
       )
@@ -120,6 +136,13 @@ const make = (options: Options) =>
 
     const finish = (job: DispatchJob, effect: Effect.Effect<unknown>) =>
       tracking.commit(Effect.zipRight(effect, jobs.complete([job.id])))
+
+    // Sends in flight, and the acceptances being recorded after them; a finished send rings `freed`.
+    const sending = yield* FiberSet.make<void>()
+    const recording = yield* FiberSet.make<void>()
+    const freed = yield* Queue.sliding<void>(1)
+    const slotFree: Effect.Effect<void> = Effect.flatMap(FiberSet.size(sending), (busy) =>
+      busy < options.concurrency ? Effect.void : Effect.zipRight(Queue.take(freed), slotFree))
 
     // Sends accepted together are recorded, and their jobs completed, in one unit.
     const accepted = yield* Batcher.make(
@@ -191,16 +214,27 @@ const make = (options: Options) =>
           attempt: job.attempts + 1
         }))
         if (outcome._tag === "Right") {
-          return yield* accepted({ job, acceptance: { messageId: record.id, provider: provider.name, accepted: outcome.right } })
+          // Recorded in the background; the job stays leased until then.
+          return yield* FiberSet.run(
+            recording,
+            accepted({ job, acceptance: { messageId: record.id, provider: provider.name, accepted: outcome.right } }).pipe(
+              Effect.catchAllCause((cause) => Effect.logError(`recording the send of message ${job.messageId} failed`, cause))
+            )
+          )
         }
         yield* rejected(job, record, outcome.left)
       }).pipe(
         // A defect here leaves the job leased; it is taken again when the lease expires.
-        Effect.catchAllCause((cause) => Effect.logError(`dispatch of message ${job.messageId} failed`, cause))
+        Effect.catchAllCause((cause) => Effect.logError(`dispatch of message ${job.messageId} failed`, cause)),
+        Effect.ensuring(Queue.offer(freed, undefined))
       )
 
     const runOnce = Effect.gen(function*() {
-      const claimed = yield* jobs.claim(workerId, options.concurrency, options.leaseMillis, yield* now)
+      // One turn of the event loop first: sends committing meanwhile join this claim rather than the next.
+      yield* nextTurn
+      const free = options.concurrency - (yield* FiberSet.size(sending))
+      if (free <= 0) return 0
+      const claimed = yield* jobs.claim(workerId, free, options.leaseMillis, yield* now)
       if (claimed.length === 0) return 0
       const records = new Map((yield* messages.findMany(claimed.map((job) => job.messageId))).map((record) => [record.id, record]))
       // A job whose message is gone or no longer waits for a send (a duplicate) has nothing left to do.
@@ -209,18 +243,20 @@ const make = (options: Options) =>
         return record !== undefined && awaitsSend(record) ? [{ job, record }] : []
       })
       if (pending.length < claimed.length) {
-        const sending = new Set(pending.map(({ job }) => job.id))
-        yield* jobs.complete(claimed.filter((job) => !sending.has(job.id)).map((job) => job.id))
+        const sent = new Set(pending.map(({ job }) => job.id))
+        yield* jobs.complete(claimed.filter((job) => !sent.has(job.id)).map((job) => job.id))
       }
-      // Sent concurrently in fibers of a set, not children: a child joining its parent merges its fiber
-      // refs back, a cost per job that is larger than a simulated send. Interrupting this interrupts them.
-      yield* Effect.scoped(Effect.gen(function*() {
-        const sending = yield* FiberSet.make()
-        for (const { job, record } of pending) yield* FiberSet.run(sending, process(job, record))
-        yield* FiberSet.awaitEmpty(sending)
-      }))
+      // Fibers of a set, not children of this one: a child joining its parent merges its fiber refs back,
+      // a cost per job larger than a simulated send.
+      for (const { job, record } of pending) yield* FiberSet.run(sending, process(job, record))
       return claimed.length
     })
 
-    return Dispatcher.of({ runOnce, workerId })
+    return Dispatcher.of({
+      runOnce,
+      slotFree,
+      settled: Effect.zipRight(FiberSet.awaitEmpty(sending), FiberSet.awaitEmpty(recording)),
+      abandon: FiberSet.clear(sending),
+      workerId
+    })
   })

@@ -249,8 +249,9 @@ export const make = (
     // are still settled.
     yield* Effect.forkScoped(recorder)
     const fibers = yield* FiberSet.make<void>()
+    // Finalizers run uninterruptibly, and a timeout that cannot interrupt what it times would wait for it.
     yield* Effect.addFinalizer(() =>
-      FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.shutdownGrace), Effect.asVoid)
+      Effect.interruptible(FiberSet.awaitEmpty(fibers)).pipe(Effect.timeoutOption(options.shutdownGrace), Effect.asVoid)
     )
     let inFlight = 0
     // Claims are batched: with deliveries in flight, the loop waits until a quarter of the slots are free,
