@@ -3,7 +3,8 @@
  * provider) beside a bare `node:http` server that parses the same JSON and answers 202 — both loaded by
  * autocannon (64 keep-alive connections) in a child process, so the load generator does not share the
  * servers' event loop. Measured as an API process (workers elsewhere, the scale-out shape) and as one
- * process that also dispatches every message it accepts.
+ * process that also dispatches every message it accepts; beside them, the HTTP framework's own ceiling
+ * on this machine (its server and an `HttpApi` with an empty handler), which bounds what Sent can reach.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -12,13 +13,21 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { HttpServer } from "@effect/platform"
+import {
+  HttpApi,
+  HttpApiBuilder,
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpServer,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Auth, RateLimit, Server } from "@sent/http"
 import { Callbacks, Simulated } from "@sent/providers"
 import { SentLayer } from "@sent/runtime"
 import { Sqlite } from "@sent/sql"
-import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted, Schema } from "effect"
 import type { Benchmark, BenchRow } from "./Bench.js"
 
 const connections = 64
@@ -102,11 +111,53 @@ const sentServer = (filename: string, workers: boolean) =>
     )
   )
 
-/** Sets up a customer, a template and a contact; returns the base URL, the key and a send body. */
-const prepare = async (runtime: ReturnType<typeof sentServer>) => {
+/**
+ * The framework's own ceiling, with nothing of Sent in it: `@effect/platform`'s Node server answering the
+ * same JSON with 202 (`HttpApi` off), and an `HttpApi` of one `POST /v1/messages` endpoint whose handler
+ * only echoes the decoded payload.
+ */
+const SendPayload = Schema.Struct({
+  contactId: Schema.String,
+  templateId: Schema.String,
+  templateVariables: Schema.Record({ key: Schema.String, value: Schema.String })
+})
+const Accepted = Schema.Struct({ id: Schema.String, templateId: Schema.String, status: Schema.String })
+const EmptyApi = HttpApi.make("empty").add(
+  HttpApiGroup.make("messages").add(
+    HttpApiEndpoint.post("send", "/v1/messages").setPayload(SendPayload).addSuccess(Accepted, { status: 202 })
+  )
+)
+const echo = { id: "00000000-0000-7000-8000-000000000000", status: "queued" }
+const frameworkServer = (kind: "platform" | "httpApi") =>
+  ManagedRuntime.make(
+    (kind === "platform"
+      ? HttpServer.serve(
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => request.json).pipe(
+          Effect.flatMap((body) =>
+            HttpServerResponse.json({ ...echo, templateId: (body as { templateId: string }).templateId }, { status: 202 })
+          ),
+          Effect.orDie
+        )
+      )
+      : HttpApiBuilder.serve().pipe(
+        Layer.provide(HttpApiBuilder.api(EmptyApi)),
+        Layer.provide(HttpApiBuilder.group(EmptyApi, "messages", (handlers) =>
+          handlers.handle("send", ({ payload }) => Effect.succeed({ ...echo, templateId: payload.templateId }))))
+      )).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+        Layer.provide(Layer.setTracerEnabled(false))
+      )
+  )
+
+const baseUrl = async (runtime: ManagedRuntime.ManagedRuntime<HttpServer.HttpServer, unknown>) => {
   const address = await runtime.runPromise(Effect.map(HttpServer.HttpServer, (server) => server.address))
   if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
-  const base = `http://127.0.0.1:${address.port}`
+  return `http://127.0.0.1:${address.port}`
+}
+
+/** Sets up a customer, a template and a contact; returns the base URL, the key and a send body. */
+const prepare = async (runtime: ReturnType<typeof sentServer>) => {
+  const base = await baseUrl(runtime)
   const admin = { "x-admin-key": adminKey }
   const customer = await post(`${base}/admin/customers`, admin, { name: "bench" })
   await post(`${base}/admin/customers/${customer.id}/top-up`, admin, { amount: 1_000_000 })
@@ -139,6 +190,12 @@ const benchmark: Benchmark = {
       const baseline = await measure(`${bareUrl}/v1/messages`, json, onApi.body)
       const sent = await measure(`${onApi.base}/v1/messages`, { ...json, ...onApi.key }, onApi.body)
       const withWorkers = await measure(`${onSingle.base}/v1/messages`, { ...json, ...onSingle.key }, onSingle.body)
+      const platform = frameworkServer("platform")
+      const platformRate = await measure(`${await baseUrl(platform)}/v1/messages`, json, onApi.body)
+      await platform.dispose()
+      const emptyApi = frameworkServer("httpApi")
+      const emptyApiRate = await measure(`${await baseUrl(emptyApi)}/v1/messages`, json, onApi.body)
+      await emptyApi.dispose()
       // The HTTP layer's own cost, without a send's transaction: a public route and an authenticated read.
       const bareGet = await measure(`${bareUrl}/healthz`, {}, JSON.stringify({ templateId: "x" }))
       const health = await measure(`${onApi.base}/healthz`, {})
@@ -162,6 +219,20 @@ const benchmark: Benchmark = {
           unit: "req/s",
           baseline: { name: "bare node:http JSON 202", value: baseline.requestsPerSecond },
           notes: `every send also runs its lifecycle in the same process; p50 ${withWorkers.p50} ms, p99 ${withWorkers.p99} ms; non-2xx ${withWorkers.non2xx}, errors ${withWorkers.errors}`
+        },
+        {
+          name: "framework ceiling: @effect/platform server, JSON in → 202",
+          value: platformRate.requestsPerSecond,
+          unit: "req/s",
+          baseline: { name: "bare node:http JSON 202", value: baseline.requestsPerSecond },
+          notes: "the same body and answer as the bare server, through @effect/platform-node's HttpServer; no Sent"
+        },
+        {
+          name: "framework ceiling: HttpApi POST /v1/messages, empty handler",
+          value: emptyApiRate.requestsPerSecond,
+          unit: "req/s",
+          baseline: { name: "bare node:http JSON 202", value: baseline.requestsPerSecond },
+          notes: "one HttpApi endpoint decoding the same payload and echoing it; no auth, no store, no Sent"
         },
         {
           name: "GET /healthz (no auth, no store)",
