@@ -4,8 +4,9 @@
  * are retried with exponential backoff and jitter through the job's `run_at`; permanent ones fail the
  * message (refunded) or, for an automatic WhatsApp send to someone without WhatsApp, fall back to SMS once.
  *
- * Claimed jobs are read in one statement, and the acceptances of sends that finish together are recorded
- * in one batch (one transaction, a few statements), so a busy worker's cost per message is mostly its send.
+ * A worker keeps up to `concurrency` sends in flight and claims jobs as slots free up, so a slow send
+ * holds its slot, never the others. Claimed jobs are read in one statement, and the acceptances of sends
+ * that finish together are recorded in one batch (one transaction, a few statements).
  *
  * A worker killed mid-job loses nothing: its lease expires and another claim takes the job. The price of
  * that safety is that the provider may see the same send twice — which is why the provider's id, not
@@ -132,7 +133,12 @@ const make = (options: Options) =>
     const contacts = yield* Contacts
     const providers = yield* Providers
     const tracking = yield* StatusTracking
+    const signals = yield* JobSignals
     const workerId = `dispatch-${yield* Ids.make(Ids.EventId)}`
+
+    // The worker may be asleep until a time computed before this job was given back: wake it to look again.
+    const retry = (job: DispatchJob, at: Date, reason: string) =>
+      Effect.zipRight(jobs.reschedule(job.id, at, reason), signals.signal("dispatch"))
 
     const finish = (job: DispatchJob, effect: Effect.Effect<unknown>) =>
       tracking.commit(Effect.zipRight(effect, jobs.complete([job.id])))
@@ -172,7 +178,7 @@ const make = (options: Options) =>
             Option.exists((after) => after.fallback !== undefined)
           )
         )
-        if (fellBack) return yield* jobs.reschedule(job.id, yield* now, `fell back to SMS: ${reason.code}`)
+        if (fellBack) return yield* retry(job, yield* now, `fell back to SMS: ${reason.code}`)
         yield* failFinally(job, record, reason)
       })
 
@@ -187,7 +193,7 @@ const make = (options: Options) =>
           if (attempt < options.maxAttempts) {
             const delay = yield* retryDelay(options, attempt, rejection.retryAfterMillis)
             const at = yield* now
-            return yield* jobs.reschedule(job.id, new Date(at.getTime() + delay), `${error.code}: ${error.message}`)
+            return yield* retry(job, new Date(at.getTime() + delay), `${error.code}: ${error.message}`)
           }
           return yield* failFinally(job, record, { ...error, permanent: false })
         }
