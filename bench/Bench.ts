@@ -37,8 +37,17 @@ export const percentile = (samples: ReadonlyArray<number>, p: number): number =>
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
 
-/** The storage baseline: raw better-sqlite3, WAL, one single-row insert per transaction. */
-export const rawInsertsPerSecond = (filename: string, count: number): number => {
+/** The median of some samples. */
+export const median = (samples: ReadonlyArray<number>): number => percentile(samples, 50)
+
+/**
+ * The storage baseline: raw better-sqlite3, WAL, one single-row insert per transaction — the median of
+ * three rounds on fresh files (`<prefix>-<round>.db`), as one short round varies by a third from run to run.
+ */
+export const rawInsertsPerSecond = (prefix: string, count: number): number =>
+  median([0, 1, 2].map((round) => rawInsertRound(`${prefix}-${round}.db`, count)))
+
+const rawInsertRound = (filename: string, count: number): number => {
   const db = new Database(filename)
   db.pragma("journal_mode = WAL")
   db.pragma("synchronous = NORMAL")

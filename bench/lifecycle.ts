@@ -72,7 +72,7 @@ const benchmark: Benchmark = {
   run: async () => {
     const dir = mkdtempSync(join(tmpdir(), "sent-bench-lifecycle-"))
     try {
-      const baseline = { name: "raw better-sqlite3 insert/tx", value: rawInsertsPerSecond(join(dir, "raw.db"), COUNT * 2) }
+      const baseline = { name: "raw better-sqlite3 insert/tx", value: rawInsertsPerSecond(join(dir, "raw"), COUNT * 2) }
 
       const reached = new Map<string, number>()
       const full = await world(join(dir, "full.db"), reached)
