@@ -24,8 +24,8 @@ export const reachable = (): Promise<boolean> =>
     socket.on("error", () => resolve(false))
   })
 
-/** A database of its own, created when the layer is built and dropped when it is released. */
-const freshDatabase = Effect.gen(function*() {
+/** A database of its own, created when the scope opens and dropped when it closes; yields its URL. */
+export const freshDatabase = Effect.gen(function*() {
   const admin = yield* PgClient.make({ url: Redacted.make(`postgres://postgres@${address}/postgres`) })
   const name = `sent_runtime_test_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
   yield* Effect.acquireRelease(
