@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Ref } from "effect"
+import { Effect, Exit, Fiber, Ref } from "effect"
 import * as Batcher from "../src/internal/batcher.js"
 
 describe("Batcher", () => {
@@ -28,5 +28,32 @@ describe("Batcher", () => {
       const exits = yield* Effect.forEach(["a", "b"], (item) => Effect.exit(broken(item)), { concurrency: "unbounded" })
       expect(exits.every(Exit.isFailure)).toBe(true)
       expect(yield* Ref.get(runs)).toBe(3)
+    }).pipe(Effect.scoped))
+
+  it.live("splits what waits into batches of at most maxBatch, in order, and starts again after going idle", () =>
+    Effect.gen(function*() {
+      const batches = yield* Ref.make<Array<ReadonlyArray<number>>>([])
+      const submit = yield* Batcher.make(4, (items: ReadonlyArray<number>) =>
+        Effect.as(Ref.update(batches, (all) => [...all, items]), items))
+      const items = Array.from({ length: 10 }, (_, i) => i)
+      expect(yield* Effect.forEach(items, submit, { concurrency: "unbounded" })).toEqual(items)
+      expect(yield* Ref.get(batches)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
+      // Idle now; a later item gets a batch of its own.
+      expect(yield* submit(42)).toBe(42)
+      expect((yield* Ref.get(batches)).at(-1)).toEqual([42])
+    }).pipe(Effect.scoped))
+
+  it.live("a caller interrupted before its batch starts is left out of it", () =>
+    Effect.gen(function*() {
+      const batches = yield* Ref.make<Array<ReadonlyArray<string>>>([])
+      const submit = yield* Batcher.make(64, (items: ReadonlyArray<string>) =>
+        Effect.as(Ref.update(batches, (all) => [...all, items]), items))
+      const gone = yield* Effect.fork(submit("gone"))
+      const kept = yield* Effect.fork(submit("kept"))
+      // Both are waiting for the batch's turn of the event loop; one gives up.
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(gone)
+      expect(yield* Fiber.join(kept)).toBe("kept")
+      expect(yield* Ref.get(batches)).toEqual([["kept"]])
     }).pipe(Effect.scoped))
 })
