@@ -143,12 +143,17 @@ const make = (options: Options) =>
     const finish = (job: DispatchJob, effect: Effect.Effect<unknown>) =>
       tracking.commit(Effect.zipRight(effect, jobs.complete([job.id])))
 
-    // Sends in flight, and the acceptances being recorded after them; a finished send rings `freed`.
-    const sending = yield* FiberSet.make<void>()
-    const recording = yield* FiberSet.make<void>()
+    // A fiber per claimed job: its send, then the recording of the outcome. Its slot is freed as soon as
+    // the send is done (`sendsInFlight`), which rings `freed`; the fiber lives on until the outcome is recorded.
+    const jobsInFlight = yield* FiberSet.make<void>()
+    let sendsInFlight = 0
     const freed = yield* Queue.sliding<void>(1)
-    const slotFree: Effect.Effect<void> = Effect.flatMap(FiberSet.size(sending), (busy) =>
-      busy < options.concurrency ? Effect.void : Effect.zipRight(Queue.take(freed), slotFree))
+    const sendDone = Effect.suspend(() => {
+      sendsInFlight--
+      return Queue.offer(freed, undefined)
+    })
+    const slotFree: Effect.Effect<void> = Effect.suspend(() =>
+      sendsInFlight < options.concurrency ? Effect.void : Effect.zipRight(Queue.take(freed), slotFree))
 
     // Sends accepted together are recorded, and their jobs completed, in one unit.
     const accepted = yield* Batcher.make(
@@ -210,7 +215,7 @@ const make = (options: Options) =>
     const process = (job: DispatchJob, record: MessageRecord) =>
       Effect.gen(function*() {
         const provider = record.channel === "sms" ? providers.sms : providers.whatsapp
-        const outcome = yield* Effect.either(provider.send({
+        const outcome = yield* Effect.ensuring(Effect.either(provider.send({
           messageId: record.id,
           channel: record.channel,
           to: record.contact.phoneNumber,
@@ -218,27 +223,20 @@ const make = (options: Options) =>
           body: record.messageBody,
           template: { name: record.template.name, category: record.templateCategory, parameters: record.templateParameters },
           attempt: job.attempts + 1
-        }))
+        })), sendDone)
         if (outcome._tag === "Right") {
-          // Recorded in the background; the job stays leased until then.
-          return yield* FiberSet.run(
-            recording,
-            accepted({ job, acceptance: { messageId: record.id, provider: provider.name, accepted: outcome.right } }).pipe(
-              Effect.catchAllCause((cause) => Effect.logError(`recording the send of message ${job.messageId} failed`, cause))
-            )
-          )
+          return yield* accepted({ job, acceptance: { messageId: record.id, provider: provider.name, accepted: outcome.right } })
         }
         yield* rejected(job, record, outcome.left)
       }).pipe(
         // A defect here leaves the job leased; it is taken again when the lease expires.
-        Effect.catchAllCause((cause) => Effect.logError(`dispatch of message ${job.messageId} failed`, cause)),
-        Effect.ensuring(Queue.offer(freed, undefined))
+        Effect.catchAllCause((cause) => Effect.logError(`dispatch of message ${job.messageId} failed`, cause))
       )
 
     const runOnce = Effect.gen(function*() {
       // One turn of the event loop first: sends committing meanwhile join this claim rather than the next.
       yield* nextTurn
-      const free = options.concurrency - (yield* FiberSet.size(sending))
+      const free = options.concurrency - sendsInFlight
       if (free <= 0) return 0
       const claimed = yield* jobs.claim(workerId, free, options.leaseMillis, yield* now)
       if (claimed.length === 0) return 0
@@ -254,15 +252,16 @@ const make = (options: Options) =>
       }
       // Fibers of a set, not children of this one: a child joining its parent merges its fiber refs back,
       // a cost per job larger than a simulated send.
-      for (const { job, record } of pending) yield* FiberSet.run(sending, process(job, record))
+      sendsInFlight += pending.length
+      for (const { job, record } of pending) yield* FiberSet.run(jobsInFlight, process(job, record))
       return claimed.length
     })
 
     return Dispatcher.of({
       runOnce,
       slotFree,
-      settled: Effect.zipRight(FiberSet.awaitEmpty(sending), FiberSet.awaitEmpty(recording)),
-      abandon: FiberSet.clear(sending),
+      settled: FiberSet.awaitEmpty(jobsInFlight),
+      abandon: FiberSet.clear(jobsInFlight),
       workerId
     })
   })
