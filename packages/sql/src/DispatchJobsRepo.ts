@@ -1,6 +1,8 @@
 /**
- * The durable dispatch queue, over `SqlClient`. A job is due when its `run_at` has passed and it is not
- * leased (or its lease expired); a claim leases due jobs in one statement (see `Dialect.claim`).
+ * The durable dispatch queue, over `SqlClient`. A job is due when its `run_at` has passed. A claim leases
+ * due jobs in one statement (see `Dialect.claim`) and moves their `run_at` to the end of the lease, so a
+ * leased job is due again exactly when its lease expires, and finding due jobs is one range scan of the
+ * `(run_at, id)` index that never steps over jobs in flight.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Ids, Storage } from "@sent/core"
@@ -32,10 +34,10 @@ export const make = Effect.gen(function*() {
             table: "dispatch_jobs",
             alias: "j",
             key: "id",
-            due: sql`SELECT j.id FROM dispatch_jobs j
-              WHERE j.run_at <= ${millis(now)} AND (j.locked_until IS NULL OR j.locked_until <= ${millis(now)})
+            due: sql`SELECT j.id FROM dispatch_jobs j WHERE j.run_at <= ${millis(now)}
               ORDER BY j.run_at, j.id LIMIT ${limit}`,
-            set: sql`locked_by = ${workerId}, locked_until = ${millis(now) + leaseMillis}, attempts = attempts + 1`,
+            set: sql`locked_by = ${workerId}, locked_until = ${millis(now) + leaseMillis},
+              run_at = ${millis(now) + leaseMillis}, attempts = attempts + 1`,
             returning: sql`id, message_id, attempts`
           }),
           (rows) =>
@@ -59,19 +61,17 @@ export const make = Effect.gen(function*() {
         sql`UPDATE dispatch_jobs SET run_at = ${millis(runAt)}, last_error = ${lastError}, locked_by = NULL,
           locked_until = NULL WHERE id = ${jobId}`.pipe(Effect.asVoid)
       ),
-    // A leased job's run_at has passed already, so lifting the lease makes it due at once.
+    // Given back jobs were due before they were claimed: they are due at once, ahead of the others.
     release: (workerId) =>
       call(
         "DispatchJobs.release",
-        sql`UPDATE dispatch_jobs SET locked_by = NULL, locked_until = NULL WHERE locked_by = ${workerId}`.pipe(
-          Effect.asVoid
-        )
+        sql`UPDATE dispatch_jobs SET locked_by = NULL, locked_until = NULL, run_at = 0 WHERE locked_by = ${workerId}`
+          .pipe(Effect.asVoid)
       ),
-    // A leased job is next due when its lease runs out.
     nextRunAt: call(
       "DispatchJobs.nextRunAt",
       Effect.map(
-        sql<{ next: number | string | null }>`SELECT MIN(COALESCE(locked_until, run_at)) AS next FROM dispatch_jobs`,
+        sql<{ next: number | string | null }>`SELECT MIN(run_at) AS next FROM dispatch_jobs`,
         (rows) => Option.map(Option.flatMapNullable(Array.head(rows), (row) => row.next), date)
       )
     )

@@ -206,12 +206,19 @@ const webhookRetryIndex = statements(() => [
 // the index on the lease holder cost every claim and every new job an index write.
 const dropDispatchLeaseIndex = statements(() => [`DROP INDEX dispatch_jobs_locked_by`])
 
+// A claim now moves a job's run_at to the end of its lease (DispatchJobsRepo); jobs leased by workers of
+// the previous version get the same shape, so none becomes due before its lease ends.
+const leaseInRunAt = statements(() => [
+  `UPDATE dispatch_jobs SET run_at = locked_until WHERE locked_until IS NOT NULL AND locked_until > run_at`
+])
+
 /** Every migration by key (`0001_name`: `Migrator.fromRecord` skips keys of any other shape). */
 export const migrations: Record<string, Effect.Effect<void, SqlError, SqlClient.SqlClient>> = {
   "0001_schema": schema,
   "0002_default_rates": defaultRates,
   "0003_webhook_retry_index": webhookRetryIndex,
-  "0004_drop_dispatch_lease_index": dropDispatchLeaseIndex
+  "0004_drop_dispatch_lease_index": dropDispatchLeaseIndex,
+  "0005_lease_in_run_at": leaseInRunAt
 }
 
 const migrator = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table })

@@ -78,7 +78,7 @@ if (reachable) {
           clients.map((client) => Effect.provideService(Migrations.run, SqlClient.SqlClient, client)),
           { concurrency: "unbounded" }
         )
-        assert.deepStrictEqual(ran.map((r) => r.length).sort(), [0, 0, 0, 4])
+        assert.deepStrictEqual(ran.map((r) => r.length).sort(), [0, 0, 0, 5])
         const rates = yield* Effect.provideService(
           Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: string }>`SELECT COUNT(*) AS n FROM rates`),
           SqlClient.SqlClient,

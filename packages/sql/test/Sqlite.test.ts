@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Storage } from "@sent/core"
-import { Sqlite } from "@sent/sql"
+import { Migrations, Sqlite } from "@sent/sql"
 import { ConfigProvider, Effect, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -50,9 +50,27 @@ describe("Sqlite", () => {
       assert.deepStrictEqual(
         (yield* sql<{ migration_id: number; name: string }>`SELECT migration_id, name FROM sent_migrations ORDER BY migration_id`)
           .map((row) => [row.migration_id, row.name]),
-        [[1, "schema"], [2, "default_rates"], [3, "webhook_retry_index"], [4, "drop_dispatch_lease_index"]]
+        [[1, "schema"], [2, "default_rates"], [3, "webhook_retry_index"], [4, "drop_dispatch_lease_index"], [5, "lease_in_run_at"]]
       )
     }).pipe(Effect.provide(Sqlite.layer({ filename: path.join(directory, "pragmas.db") }))))
+
+  it.effect("migration 5 moves the run_at of jobs leased the old way to the end of their lease", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const row = (id: string, runAt: number, lockedUntil: number | null) =>
+        sql`INSERT INTO dispatch_jobs (id, message_id, run_at, attempts, locked_by, locked_until)
+          VALUES (${id}, ${Fixtures.id()}, ${runAt}, 1, ${lockedUntil === null ? null : "old-worker"}, ${lockedUntil})`
+      yield* row("leased", 1_000, 31_000)
+      yield* row("retry-later", 90_000, null)
+      yield* row("expired-long-ago", 50_000, 40_000)
+      yield* Migrations.migrations["0005_lease_in_run_at"]!
+      const runAt = (id: string) =>
+        Effect.map(sql<{ run_at: number }>`SELECT run_at FROM dispatch_jobs WHERE id = ${id}`, (rows) => rows[0]!.run_at)
+      assert.deepStrictEqual(
+        [yield* runAt("leased"), yield* runAt("retry-later"), yield* runAt("expired-long-ago")],
+        [31_000, 90_000, 50_000]
+      )
+    }).pipe(Effect.provide(Sqlite.layer({ filename: ":memory:" }))))
 
   it.effect("an in-memory store works and migrates once per layer", () =>
     Effect.gen(function*() {
