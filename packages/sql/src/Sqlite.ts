@@ -11,9 +11,13 @@ import type { Storage } from "@sent/core"
 import { Config, type ConfigError, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import * as Checkpointer from "./internal/Checkpointer.js"
 import * as Migrations from "./Migrations.js"
 import * as Signals from "./Signals.js"
 import * as SqlStorage from "./SqlStorage.js"
+
+/** How often the worker thread checkpoints the WAL. */
+const checkpointIntervalMillis = 100
 
 /** Where the database lives. */
 export interface Options {
@@ -26,14 +30,19 @@ export type BuildError = SqlError | MigrationError | ConfigError.ConfigError
 
 // WAL lets readers of other processes work beside the writer; NORMAL sync is durable across crashes of
 // the process in WAL mode; the busy timeout makes a second process wait for the write lock, not fail.
+// Checkpoints run in a worker thread (`internal/Checkpointer.ts`), not in the writer's commits.
 const connect = (options: Options) =>
-  Layer.effectDiscard(
+  Layer.scopedDiscard(
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       yield* sql`PRAGMA busy_timeout = 5000`
       yield* sql`PRAGMA synchronous = NORMAL`
       yield* sql`PRAGMA foreign_keys = ON`
       yield* Migrations.run
+      if (options.filename !== ":memory:") {
+        yield* sql`PRAGMA wal_autocheckpoint = ${sql.literal(String(Checkpointer.backstopPages))}`
+        yield* Checkpointer.start(options.filename, checkpointIntervalMillis)
+      }
     })
   ).pipe(Layer.provideMerge(SqliteClient.layer({ filename: options.filename })))
 

@@ -72,6 +72,26 @@ describe("Sqlite", () => {
       )
     }).pipe(Effect.provide(Sqlite.layer({ filename: ":memory:" }))))
 
+  it.live("a worker thread checkpoints the WAL into the database file while the writer only commits", () =>
+    Effect.gen(function*() {
+      const filename = path.join(directory, "checkpoints.db")
+      const size = () => fs.statSync(filename).size
+      yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        // The writer's own automatic checkpoint is only a backstop far above what this test writes.
+        assert.deepStrictEqual(yield* sql`PRAGMA wal_autocheckpoint`, [{ wal_autocheckpoint: 16_384 }])
+        yield* sql`CREATE TABLE filler (n INTEGER PRIMARY KEY, text TEXT NOT NULL)`
+        const before = size()
+        // ~8 MB through the WAL, in 80 commits: about 2,000 pages.
+        for (let i = 0; i < 80; i++) {
+          yield* sql.withTransaction(sql`INSERT INTO filler (text) SELECT ${"x".repeat(1_000)} FROM (
+            WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 100) SELECT i FROM k)`)
+        }
+        yield* Effect.sleep("500 millis")
+        assert.isAbove(size() - before, 7_000_000)
+      }).pipe(Effect.provide(Sqlite.layer({ filename })))
+    }))
+
   it.effect("an in-memory store works and migrates once per layer", () =>
     Effect.gen(function*() {
       assert.isFalse(yield* (yield* Storage.Customers).any)
