@@ -20,6 +20,8 @@ export interface Dialect {
    * run one at a time.
    */
   readonly transactionLock: (key: string) => Effect.Effect<unknown, SqlError>
+  /** `transactionLock` of each key, taken in sorted order so that takers of overlapping sets never deadlock. */
+  readonly transactionLocks: (keys: ReadonlyArray<string>) => Effect.Effect<unknown, SqlError>
   /**
    * Leases due rows: `due` selects the `key` column of at most n due rows of `table` (aliased `alias`),
    * `set` is the lease and `returning` the columns returned. Claimers never get the same row.
@@ -47,6 +49,7 @@ export const sqlite = (sql: SqlClient): Dialect => ({
   serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
   forUpdate: sql.literal(""),
   transactionLock: () => Effect.void,
+  transactionLocks: () => Effect.void,
   claim: <A extends object>({ due, key, returning, set, table }: ClaimOptions) =>
     Effect.flatMap(
       sql<{ readonly due: number }>`SELECT EXISTS (${due}) AS due`,
@@ -63,6 +66,12 @@ export const pg = (sql: SqlClient): Dialect => ({
   serialPrimaryKey: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
   forUpdate: sql.literal(" FOR UPDATE"),
   transactionLock: (key) => sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`,
+  transactionLocks: (keys) =>
+    Effect.forEach(
+      [...new Set(keys)].sort(),
+      (key) => sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`,
+      { discard: true }
+    ),
   // MATERIALIZED: the locking subquery runs exactly once, so it never leases more than n rows.
   claim: <A extends object>({ alias, due, key, returning, set, table }: ClaimOptions) =>
     sql<A>`WITH due AS MATERIALIZED (${due} FOR UPDATE OF ${sql(alias)} SKIP LOCKED)

@@ -1,25 +1,24 @@
 /** Status reports held until their message's provider id is known, over `SqlClient`. */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { Provider } from "@sent/core"
-import { MessageStatus, Money, Storage } from "@sent/core"
-import { Array, Effect, Layer, Schema } from "effect"
+import { type MessageStatus, Money, Storage } from "@sent/core"
+import { Array, Effect, Layer } from "effect"
 import * as Dialect from "./Dialect.js"
 import { call, int, millis } from "./internal/Rows.js"
 
-/** The stored form of a held report (what it says; the provider and its id are columns). */
-const HeldJson = Schema.parseJson(
-  Schema.Struct({
-    report: Schema.Struct({
-      status: MessageStatus.ReportedStatus,
-      timestamp: Schema.Date,
-      channelResponse: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-      error: Schema.optional(MessageStatus.MessageError)
-    }),
-    price: Schema.optional(Money.Micros)
-  })
-)
-const encodeHeld = Schema.encodeSync(HeldJson)
-const decodeHeld = Schema.decodeSync(HeldJson)
+// The stored form of a held report: what it says, as JSON (the provider and its id are columns). Written
+// only by this repository, so it is read back without validating it again; dates are ISO strings.
+interface HeldJson {
+  readonly report: Omit<MessageStatus.StatusReport, "timestamp"> & { readonly timestamp: string }
+  readonly price?: number
+}
+const encodeHeld = (inbound: Provider.InboundReport): string =>
+  JSON.stringify({ report: inbound.report, price: inbound.price })
+const decodeHeld = (json: string): Pick<Provider.InboundReport, "report" | "price"> => {
+  const held = JSON.parse(json) as HeldJson
+  const report = { ...held.report, timestamp: new Date(held.report.timestamp) }
+  return held.price === undefined ? { report } : { report, price: Money.micros(held.price) }
+}
 
 /** The `HeldReports` port over the current `SqlClient`. */
 export const make = Effect.gen(function*() {
@@ -27,15 +26,10 @@ export const make = Effect.gen(function*() {
   const dialect = Dialect.of(sql)
 
   return Storage.HeldReports.of({
-    // Sorted, so transactions locking overlapping sets of ids never wait on each other in a cycle.
     lock: (provider, providerMessageIds) =>
       call(
         "HeldReports.lock",
-        Effect.forEach(
-          [...new Set(providerMessageIds)].sort(),
-          (providerMessageId) => dialect.transactionLock(`held_reports:${provider}:${providerMessageId}`),
-          { discard: true }
-        )
+        dialect.transactionLocks(providerMessageIds.map((id) => `held_reports:${provider}:${id}`))
       ),
     hold: (inbound, at) =>
       call(
@@ -45,7 +39,7 @@ export const make = Effect.gen(function*() {
             sql.insert(inbound.map((report) => ({
               provider: report.provider,
               provider_message_id: report.providerMessageId,
-              report: encodeHeld({ report: report.report, price: report.price }),
+              report: encodeHeld(report),
               held_at: millis(at)
             })))
           }`.pipe(Effect.asVoid)
