@@ -5,7 +5,7 @@
 import { Accounts, ContactBook, Errors, Messaging, Money } from "@sent/core"
 import { Storage } from "@sent/core"
 import { Sqlite } from "@sent/sql"
-import { describe, expect, it as plain, layer } from "@effect/vitest"
+import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Either, type Layer, Option } from "effect"
 import type * as SentLayer from "../src/SentLayer.js"
 import { customerWithTemplate, tempDatabase, usNumber, worldOver } from "./fixtures.js"
@@ -175,16 +175,4 @@ const suite = <E>(name: string, store: Layer.Layer<SentLayer.StoragePorts, E>) =
 
 suite("SQLite", Sqlite.layer({ filename: tempDatabase() }))
 
-if (await Pg.reachable()) {
-  suite("PostgreSQL", Pg.freshStore)
-} else if (process.env.CI === "true") {
-  describe("send (PostgreSQL)", () => {
-    plain("is reachable in CI", () => {
-      expect.fail(`PostgreSQL is not reachable at ${Pg.address}`)
-    })
-  })
-} else {
-  describe.skip("send (PostgreSQL: unreachable here; runs in CI)", () => {
-    plain("suite", () => {})
-  })
-}
+await Pg.describeWhenReachable("send (PostgreSQL)", () => suite("PostgreSQL", Pg.freshStore))

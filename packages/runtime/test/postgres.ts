@@ -1,5 +1,6 @@
 /** The local PostgreSQL for tests: whether it answers, and stores over databases of their own. */
 import * as Reactivity from "@effect/experimental/Reactivity"
+import { describe, expect, it } from "@effect/vitest"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { Postgres } from "@sent/sql"
 import { Effect, Layer, Redacted } from "effect"
@@ -37,3 +38,23 @@ export const freshDatabase = Effect.gen(function*() {
 
 /** A PostgreSQL store over a fresh, migrated database that is dropped with the layer. */
 export const freshStore = Layer.unwrapScoped(Effect.map(freshDatabase, (url) => Postgres.layer({ url })))
+
+/**
+ * Declares the PostgreSQL tests of `name` when PostgreSQL answers; otherwise a failing test under
+ * `CI=true` (a missing service is a failure there) and a skipped one elsewhere.
+ */
+export const describeWhenReachable = async (name: string, tests: () => void): Promise<void> => {
+  if (await reachable()) {
+    describe(name, tests)
+  } else if (process.env.CI === "true") {
+    describe(name, () => {
+      it("is reachable in CI", () => {
+        expect.fail(`PostgreSQL is not reachable at ${address}`)
+      })
+    })
+  } else {
+    describe.skip(`${name} (PostgreSQL unreachable here; runs in CI)`, () => {
+      it("suite", () => {})
+    })
+  }
+}
