@@ -237,13 +237,13 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
             yield* held.lock(provider, ids)
             for (const record of yield* messages.findManyByProviderIds(provider, ids)) {
               found.set(record.id, record)
-              known.set(`${provider}\n${record.providerMessageId}`, record.id)
+              known.set(providerKey(provider, record.providerMessageId!), record.id)
             }
           }
           const at = yield* now
-          yield* held.hold(batch.filter((inbound) => !known.has(`${inbound.provider}\n${inbound.providerMessageId}`)), at)
+          yield* held.hold(batch.filter((inbound) => !known.has(providerKey(inbound.provider, inbound.providerMessageId))), at)
           const changes = batch.flatMap((inbound) => {
-            const messageId = known.get(`${inbound.provider}\n${inbound.providerMessageId}`)
+            const messageId = known.get(providerKey(inbound.provider, inbound.providerMessageId))
             if (messageId === undefined) return []
             // A report about a leg the message left (re-routed earlier in the batch) no longer matches it.
             const step: Step<never> = (current, at) =>
@@ -334,6 +334,9 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
     Effect.map(StatusTracking, (tracking) => InboundReports.of({ ingest: tracking.ingest }))
   )
 }
+
+/** A message's id at a provider, unique across providers: provider names are ours and have no newline. */
+const providerKey = (provider: string, providerMessageId: string): string => `${provider}\n${providerMessageId}`
 
 const groupBy = <A>(items: ReadonlyArray<A>, key: (item: A) => string): ReadonlyMap<string, ReadonlyArray<A>> => {
   const groups = new Map<string, Array<A>>()
