@@ -37,6 +37,10 @@ export const start = (filename: string, intervalMillis: number): Effect.Effect<v
       worker.on("message", (message: { readonly error?: string }) => {
         if (message.error !== undefined) Effect.runFork(Effect.logWarning("WAL checkpoint failed", message.error))
       })
+      // A worker that cannot run leaves the checkpoints to the writer's backstop; it never takes the process down.
+      worker.on("error", (error) => {
+        Effect.runFork(Effect.logWarning("The WAL checkpointer stopped; the writer checkpoints instead", String(error)))
+      })
       worker.unref()
       return worker
     }),
