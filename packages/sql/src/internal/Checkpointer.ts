@@ -5,7 +5,7 @@
  * its own runs a PASSIVE checkpoint every `intervalMillis` — PASSIVE never waits for, nor blocks, the
  * writer — and the writer's own automatic checkpoint is pushed out to a backstop it should never reach.
  */
-import { Effect, type Scope } from "effect"
+import { Effect, Runtime, type Scope } from "effect"
 import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 
@@ -30,16 +30,17 @@ export const backstopPages = 16_384
 /** Runs checkpoints of the WAL of `filename` in a worker thread for the lifetime of the scope. */
 export const start = (filename: string, intervalMillis: number): Effect.Effect<void, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(() => {
+    Effect.map(Effect.runtime<never>(), (runtime) => {
+      const log = (message: string, detail: string) => Runtime.runFork(runtime)(Effect.logWarning(message, detail))
       const driver = createRequire(import.meta.url).resolve("better-sqlite3")
       const worker = new Worker(source, { eval: true, workerData: { driver, filename, intervalMillis } })
       // A checkpoint that fails is retried at the next tick; the backstop keeps the WAL bounded meanwhile.
       worker.on("message", (message: { readonly error?: string }) => {
-        if (message.error !== undefined) Effect.runFork(Effect.logWarning("WAL checkpoint failed", message.error))
+        if (message.error !== undefined) log("WAL checkpoint failed", message.error)
       })
       // A worker that cannot run leaves the checkpoints to the writer's backstop; it never takes the process down.
       worker.on("error", (error) => {
-        Effect.runFork(Effect.logWarning("The WAL checkpointer stopped; the writer checkpoints instead", String(error)))
+        log("The WAL checkpointer stopped; the writer checkpoints instead", String(error))
       })
       worker.unref()
       return worker
