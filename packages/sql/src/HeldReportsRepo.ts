@@ -2,9 +2,9 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { Provider } from "@sent/core"
 import { type MessageStatus, Money, Storage } from "@sent/core"
-import { Array, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import * as Dialect from "./Dialect.js"
-import { call, int, millis } from "./internal/Rows.js"
+import { call, chunked, int, millis } from "./internal/Rows.js"
 
 // The stored form of a held report: what it says, as JSON (the provider and its id are columns). Written
 // only by this repository, so it is read back without validating it again; dates are ISO strings.
@@ -34,38 +34,36 @@ export const make = Effect.gen(function*() {
     hold: (inbound, at) =>
       call(
         "HeldReports.hold",
-        Array.isNonEmptyReadonlyArray(inbound)
-          ? sql`INSERT INTO held_reports ${
-            sql.insert(inbound.map((report) => ({
+        chunked(inbound, 4, (chunk) =>
+          sql`INSERT INTO held_reports ${
+            sql.insert(chunk.map((report) => ({
               provider: report.provider,
               provider_message_id: report.providerMessageId,
               report: encodeHeld(report),
               held_at: millis(at)
             })))
-          }`.pipe(Effect.asVoid)
-          : Effect.void
+          }`.pipe(Effect.as([]))).pipe(Effect.asVoid)
       ),
     // DELETE … RETURNING hands back no particular order, so the serial key restores arrival order.
     take: (provider, providerMessageIds) =>
       call(
         "HeldReports.take",
-        Array.isNonEmptyReadonlyArray(providerMessageIds)
-          ? Effect.map(
+        Effect.map(
+          chunked(providerMessageIds, 1, (chunk) =>
             sql<{ seq: number | string; provider_message_id: string; report: string }>`DELETE FROM held_reports
-              WHERE provider = ${provider} AND ${sql.in("provider_message_id", providerMessageIds)}
-              RETURNING seq, provider_message_id, report`,
-            (rows) => {
-              const taken = new Map<string, Array<Provider.InboundReport>>()
-              for (const row of [...rows].sort((a, b) => int(a.seq) - int(b.seq))) {
-                const held = decodeHeld(row.report)
-                const reports = taken.get(row.provider_message_id) ?? []
-                reports.push({ provider, providerMessageId: row.provider_message_id, ...held })
-                taken.set(row.provider_message_id, reports)
-              }
-              return taken as ReadonlyMap<string, ReadonlyArray<Provider.InboundReport>>
+              WHERE provider = ${provider} AND ${sql.in("provider_message_id", chunk)}
+              RETURNING seq, provider_message_id, report`),
+          (rows) => {
+            const taken = new Map<string, Array<Provider.InboundReport>>()
+            for (const row of [...rows].sort((a, b) => int(a.seq) - int(b.seq))) {
+              const held = decodeHeld(row.report)
+              const reports = taken.get(row.provider_message_id) ?? []
+              reports.push({ provider, providerMessageId: row.provider_message_id, ...held })
+              taken.set(row.provider_message_id, reports)
             }
-          )
-          : Effect.succeed(new Map<string, ReadonlyArray<Provider.InboundReport>>())
+            return taken as ReadonlyMap<string, ReadonlyArray<Provider.InboundReport>>
+          }
+        )
       )
   })
 })

@@ -9,7 +9,7 @@ import type * as Statement from "@effect/sql/Statement"
 import { Array, Effect, Layer, Option } from "effect"
 import * as Dialect from "./Dialect.js"
 import * as Page from "./internal/Page.js"
-import { call, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
+import { call, chunked, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
 
 // Hand-written codecs for the JSON columns read on every status change and list: the rows are our own
 // writes, so validating them again would only cost time. Dates are ISO strings (`Date#toJSON`), the
@@ -162,30 +162,32 @@ export const make = Effect.gen(function*() {
         )
       ),
     findMany: (ids) =>
-      call("Messages.findMany", Array.isNonEmptyReadonlyArray(ids) ? select(sql`${sql.in("id", ids)}`, false) : Effect.succeed([])),
+      call("Messages.findMany", chunked([...ids].sort(), 1, (chunk) => select(sql`${sql.in("id", chunk)}`, false))),
+    // Sorted before chunking, so rows are locked in one global id order.
     findManyForUpdate: (ids) =>
-      call(
-        "Messages.findManyForUpdate",
-        Array.isNonEmptyReadonlyArray(ids) ? select(sql`${sql.in("id", ids)}`, true) : Effect.succeed([])
-      ),
+      call("Messages.findManyForUpdate", chunked([...ids].sort(), 1, (chunk) => select(sql`${sql.in("id", chunk)}`, true))),
     findManyByProviderIds: (provider, providerMessageIds) =>
       call(
         "Messages.findManyByProviderIds",
-        Array.isNonEmptyReadonlyArray(providerMessageIds)
-          ? select(sql`provider = ${provider} AND ${sql.in("provider_message_id", providerMessageIds)}`, true)
-          : Effect.succeed([])
+        Effect.map(
+          chunked(providerMessageIds, 1, (chunk) =>
+            select(sql`provider = ${provider} AND ${sql.in("provider_message_id", chunk)}`, true)),
+          // Chunks are each in id order; the whole is put back in it.
+          (records) => [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        )
       ),
     // An upsert writes many rows in one statement; every row was read for update, so it always updates.
     // Only what a lifecycle changes is set: rewriting the contact, template and customer columns would
     // touch their indexes on every status change.
-    saveMany: (records) =>
-      call(
+    saveMany: (records) => {
+      const rows = records.map(toRow)
+      return call(
         "Messages.saveMany",
-        Array.isNonEmptyReadonlyArray(records)
-          ? sql`INSERT INTO messages ${sql.insert(records.map(toRow))}
-              ON CONFLICT (id) DO UPDATE SET ${sql.literal(upsertMutable)}`.pipe(Effect.asVoid)
-          : Effect.void
-      ),
+        chunked(rows, Object.keys(rows[0] ?? {}).length, (chunk) =>
+          sql`INSERT INTO messages ${sql.insert(chunk)}
+            ON CONFLICT (id) DO UPDATE SET ${sql.literal(upsertMutable)}`.pipe(Effect.as([]))).pipe(Effect.asVoid)
+      )
+    },
     list: (customerId, filter, page) =>
       call(
         "Messages.list",

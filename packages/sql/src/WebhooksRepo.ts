@@ -13,7 +13,7 @@ import { Ids, Storage } from "@sent/core"
 import { Array, Clock, Effect, Layer, Option } from "effect"
 import * as Dialect from "./Dialect.js"
 import * as Page from "./internal/Page.js"
-import { call, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
+import { call, chunked, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
 
 /** A secret replaced by a rotation, still signing until `graceUntil` (epoch milliseconds). */
 interface PreviousSecret {
@@ -115,10 +115,10 @@ export const make = Effect.gen(function*() {
       readonly runAt: number
     }>
   ): Effect.Effect<void, SqlError> =>
-    Array.isNonEmptyReadonlyArray(rows)
-      ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      chunked(rows, 7, (chunk) =>
         sql`INSERT INTO webhook_deliveries ${
-          sql.insert(rows.map((row) => ({
+          sql.insert(chunk.map((row) => ({
             id: Ids.uuidv7(now),
             event_id: row.eventId,
             endpoint_id: row.endpointId,
@@ -127,8 +127,7 @@ export const make = Effect.gen(function*() {
             attempts: 0,
             next_run_at: row.runAt
           })))
-        }`).pipe(Effect.asVoid)
-      : Effect.void
+        }`.pipe(Effect.as([])))).pipe(Effect.asVoid)
 
   // Pending deliveries that an earlier pending delivery of the same message to the same endpoint holds back.
   const heldBack = sql`EXISTS (SELECT 1 FROM webhook_deliveries p
@@ -269,8 +268,9 @@ export const make = Effect.gen(function*() {
           const customerIds = [...new Set(events.map((event) => event.customerId))]
           const receivers = new Map<string, Array<{ readonly id: string; readonly types: ReadonlyArray<string> }>>()
           for (
-            const row of yield* sql<{ id: string; customer_id: string; event_types: string }>`SELECT id, customer_id,
-              event_types FROM webhook_endpoints WHERE ${sql.in("customer_id", customerIds)} AND enabled = 1 ORDER BY id`
+            const row of yield* chunked(customerIds, 1, (chunk) =>
+              sql<{ id: string; customer_id: string; event_types: string }>`SELECT id, customer_id, event_types
+                FROM webhook_endpoints WHERE ${sql.in("customer_id", chunk)} AND enabled = 1 ORDER BY id`)
           ) {
             const endpoints = receivers.get(row.customer_id) ?? []
             endpoints.push({ id: row.id, types: JSON.parse(row.event_types) as ReadonlyArray<string> })
@@ -289,16 +289,17 @@ export const make = Effect.gen(function*() {
           }
           if (stored.length === 0) return 0
           yield* sql.withTransaction(Effect.zipRight(
-            sql`INSERT INTO webhook_events ${
-              sql.insert(stored.map((event) => ({
-                id: event.id,
-                customer_id: event.customerId,
-                type: event.type,
-                message_id: event.messageId,
-                payload: event.payload,
-                created_at: millis(event.createdAt)
-              })))
-            }`,
+            chunked(stored, 6, (chunk) =>
+              sql`INSERT INTO webhook_events ${
+                sql.insert(chunk.map((event) => ({
+                  id: event.id,
+                  customer_id: event.customerId,
+                  type: event.type,
+                  message_id: event.messageId,
+                  payload: event.payload,
+                  created_at: millis(event.createdAt)
+                })))
+              }`.pipe(Effect.as([]))),
             insertDeliveries(deliveries)
           ))
           return deliveries.length

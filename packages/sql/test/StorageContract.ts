@@ -374,6 +374,22 @@ export const storageContract = <E>(name: string, storage: Layer.Layer<Storage.St
           assert.deepStrictEqual(yield* messages.find(customerId, record.id), Option.some({ ...record, status: "sent" as const }))
         }))
 
+      it.effect("set methods take batches beyond what one statement can bind", () =>
+        Effect.gen(function*() {
+          const tx = yield* Storage.Transactor
+          const messages = yield* Storage.Messages
+          const { customerId } = yield* Fixtures.customer
+          // 1,200 rows of 28 columns are 33,600 parameters: more than SQLite binds in one statement.
+          const records = Array.makeBy(1_200, () => Fixtures.message(customerId))
+          yield* tx.withTransaction(Effect.forEach(records, messages.insert, { discard: true }))
+          yield* messages.saveMany(records.map((record) => ({ ...record, status: "sent" as const })))
+          const unknown = Array.makeBy(31_000, () => Fixtures.id<Ids.MessageId>())
+          const found = yield* messages.findManyForUpdate([...unknown, ...records.map((record) => record.id)])
+          assert.strictEqual(found.length, records.length)
+          assert.isTrue(found.every((record) => record.status === "sent"))
+          assert.deepStrictEqual(found.map((record) => record.id), records.map((record) => record.id).sort())
+        }))
+
       it.effect("lists newest first, filtered by status, channel and contact, scoped by customer", () =>
         Effect.gen(function*() {
           const messages = yield* Storage.Messages

@@ -3,7 +3,7 @@
  * dialects), booleans are 0/1 (better-sqlite3 binds neither `Date` nor `boolean`), and PostgreSQL hands
  * BIGINT and COUNT back as strings, so every integer read goes through `int`.
  */
-import { Effect, FiberRef } from "effect"
+import { Array, Effect, FiberRef } from "effect"
 
 /** An integer column as a number, whichever driver read it. */
 export const int = (value: number | string | bigint): number => Number(value)
@@ -35,3 +35,23 @@ export const call = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>): Eff
     tracing
       ? effect.pipe(Effect.orDie, Effect.withSpan(name, { captureStackTrace: false }))
       : Effect.orDie(effect))
+
+/** The bound parameters one statement may carry: SQLite allows 32,766, PostgreSQL 65,535. */
+const maxParameters = 30_000
+
+/**
+ * Runs a set-based statement over `items` in as few chunks as the parameter limit allows (each item binding
+ * `parametersPerItem`), so a statement never outgrows the driver whatever a batch holds; results are
+ * concatenated in order. Nothing runs for no items.
+ */
+export const chunked = <A, B, E, R>(
+  items: ReadonlyArray<A>,
+  parametersPerItem: number,
+  statement: (chunk: Array.NonEmptyReadonlyArray<A>) => Effect.Effect<ReadonlyArray<B>, E, R>
+): Effect.Effect<ReadonlyArray<B>, E, R> => {
+  if (!Array.isNonEmptyReadonlyArray(items)) return Effect.succeed([])
+  const size = Math.max(1, Math.floor(maxParameters / parametersPerItem))
+  return items.length <= size
+    ? statement(items)
+    : Effect.map(Effect.forEach(Array.chunksOf(items, size), statement), (parts) => parts.flat())
+}
