@@ -198,30 +198,42 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
        * The states a report moves a message through: a live "not a WhatsApp user" failure of a message
        * that may fall back re-routes it to SMS (with a new dispatch job); any other report just applies.
        */
-      const applyInbound = (current: MessageRecord, inbound: InboundReport, at: Date) =>
+      const applyInbound = (
+        current: MessageRecord,
+        inbound: InboundReport,
+        at: Date
+      ): Effect.Effect<ReadonlyArray<Settlement.Settled>> => {
+        const { report } = inbound
+        const notOnWhatsApp = report.status === "failed" && report.error?.code === ChannelSelection.notOnWhatsAppCode &&
+          current.channel === "whatsapp" && MessageStatus.advances(current, report)
+        return notOnWhatsApp
+          ? notOnWhatsAppReported(current, inbound, report.error!, at)
+          : Effect.succeed([Settlement.applyReport(current, report, at, inbound.price)])
+      }
+
+      /** The recipient has no WhatsApp: the contact loses it, and the message falls back to SMS if it may. */
+      const notOnWhatsAppReported = (
+        current: MessageRecord,
+        inbound: InboundReport,
+        error: MessageStatus.MessageError,
+        at: Date
+      ) =>
         Effect.gen(function*() {
-          const { report } = inbound
-          const error = report.error
-          if (
-            report.status === "failed" && error?.code === ChannelSelection.notOnWhatsAppCode &&
-            current.channel === "whatsapp" && MessageStatus.advances(current, report)
-          ) {
-            yield* dropWhatsApp(contacts, current.customerId, current.contact.id, at)
-            const mayFallBack = ChannelSelection.shouldFallBack({
-              selection: { channel: current.channel, automatic: current.automatic },
-              error,
-              alreadyFellBack: current.fallback !== undefined,
-              templateChannels: current.templateChannels
-            })
-            if (mayFallBack) {
-              const fellBack = yield* fallBackToSms(error)(current, at)
-              if (fellBack.length > 0) {
-                yield* jobs.enqueue(current.id, at)
-                return fellBack
-              }
+          yield* dropWhatsApp(contacts, current.customerId, current.contact.id, at)
+          const mayFallBack = ChannelSelection.shouldFallBack({
+            selection: { channel: current.channel, automatic: current.automatic },
+            error,
+            alreadyFellBack: current.fallback !== undefined,
+            templateChannels: current.templateChannels
+          })
+          if (mayFallBack) {
+            const fellBack = yield* fallBackToSms(error)(current, at)
+            if (fellBack.length > 0) {
+              yield* jobs.enqueue(current.id, at)
+              return fellBack
             }
           }
-          return [Settlement.applyReport(current, report, at, inbound.price)]
+          return [Settlement.applyReport(current, inbound.report, at, inbound.price)]
         })
 
       /**
@@ -263,26 +275,30 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
           return batch.map(() => undefined)
         }))
 
-      const acceptStep = (acceptance: Acceptance, heldReports: ReadonlyArray<InboundReport>): Step<never> => (current, at) =>
-        Effect.gen(function*() {
-          const { accepted, provider } = acceptance
-          if (current.providerMessageId !== null) {
-            // Recorded already: what was taken for this id stays held.
-            yield* held.hold(heldReports, at)
-            return []
-          }
-          // After a live fallback the message is `sent` already: the SMS acceptance records its id and
-          // response without a second `sent` entry.
-          const withId: MessageRecord = {
-            ...current,
-            provider,
-            providerMessageId: accepted.providerMessageId,
-            channelResponse: accepted.channelResponse,
-            updatedAt: at
-          }
-          const states = [
-            Settlement.applyReport(withId, { status: "sent", timestamp: at, channelResponse: accepted.channelResponse }, at, accepted.price)
-          ]
+      const acceptStep = (acceptance: Acceptance, heldReports: ReadonlyArray<InboundReport>): Step<never> => (current, at) => {
+        if (current.providerMessageId !== null) {
+          // Recorded already: what was taken for this id stays held.
+          return Effect.as(held.hold(heldReports, at), [])
+        }
+        const { accepted, provider } = acceptance
+        // After a live fallback the message is `sent` already: the SMS acceptance records its id and
+        // response without a second `sent` entry.
+        const withId: MessageRecord = {
+          ...current,
+          provider,
+          providerMessageId: accepted.providerMessageId,
+          channelResponse: accepted.channelResponse,
+          updatedAt: at
+        }
+        const sent = Settlement.applyReport(
+          withId,
+          { status: "sent", timestamp: at, channelResponse: accepted.channelResponse },
+          at,
+          accepted.price
+        )
+        if (heldReports.length === 0) return Effect.succeed([sent])
+        return Effect.gen(function*() {
+          const states = [sent]
           for (const inbound of heldReports) {
             const last = states[states.length - 1]!.record
             // Once re-routed, the rest of the held reports are about the abandoned WhatsApp leg.
@@ -291,6 +307,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
           }
           return states
         })
+      }
 
       return StatusTracking.of({
         ingest: (reports) => (reports.length === 0 ? Effect.void : ingest(reports)),
