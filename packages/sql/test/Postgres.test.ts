@@ -1,43 +1,19 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Storage } from "@sent/core"
 import { Migrations, Postgres } from "@sent/sql"
-import { Array, Context, Duration, Effect, Fiber, Layer, Option, Redacted, type Scope } from "effect"
-import * as net from "node:net"
+import { Postgres as Pg } from "@sent/testing"
+import { Array, Context, Duration, Effect, Fiber, Layer, Option, Redacted } from "effect"
 import { storageContract } from "./StorageContract.js"
 
-const server = { host: "127.0.0.1", port: 5432 }
-const adminUrl = `postgres://postgres@${server.host}:${server.port}/postgres`
-
-const reachable = await new Promise<boolean>((resolve) => {
-  const socket = net.connect(server, () => {
-    socket.end()
-    resolve(true)
-  })
-  socket.setTimeout(2_000, () => {
-    socket.destroy()
-    resolve(false)
-  })
-  socket.on("error", () => resolve(false))
-})
-
-/** The URL of a database of its own, created now and dropped when the scope closes. */
-const freshDatabase: Effect.Effect<string, unknown, Scope.Scope> = Effect.gen(function*() {
-  const admin = yield* PgClient.make({ url: Redacted.make(adminUrl) })
-  const name = `sent_test_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
-  yield* Effect.acquireRelease(
-    admin.unsafe(`CREATE DATABASE ${name}`),
-    () => admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.orDie)
-  )
-  return `postgres://postgres@${server.host}:${server.port}/${name}`
-}).pipe(Effect.provide(Reactivity.layer))
+const freshDatabase = Pg.freshDatabase("sent_test")
 
 /** A store built in the current scope, as a context to provide. */
 const store = (url: string) => Layer.build(Postgres.layer({ url }))
 
-if (reachable) {
+await Pg.describeWhenReachable("PostgreSQL", () => {
   storageContract("Postgres", Layer.unwrapScoped(Effect.map(freshDatabase, (url) => Postgres.layer({ url }))))
 
   describe("Postgres", () => {
@@ -104,14 +80,4 @@ if (reachable) {
         assert.isTrue(Option.isNone(Option.filter(yield* jobsOf(b).nextRunAt, (at) => at <= now)))
       }), 60_000)
   })
-} else if (process.env.CI === "true") {
-  describe("Postgres", () => {
-    it("is reachable in CI", () => {
-      expect.fail(`PostgreSQL is not reachable at ${server.host}:${server.port}`)
-    })
-  })
-} else {
-  describe.skip("Postgres (unreachable here; runs in CI)", () => {
-    it("contract", () => {})
-  })
-}
+})

@@ -1,0 +1,2 @@
+/** Test support shared by the packages' suites. */
+export * as Postgres from "./Postgres.js"
