@@ -1,20 +1,10 @@
-import { Accounts, ContactBook, type Ids, type Message, Messaging, MessageStatus } from "@sent/core"
+import { Accounts, ContactBook, type Ids, Messaging } from "@sent/core"
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
-import { customerWithTemplate, usNumber, world } from "./fixtures.js"
+import { Effect } from "effect"
+import { customerWithTemplate, isSettled, ledgerSum, untilMessage, usNumber, world } from "./fixtures.js"
 
 const smsPrice = 7_500
 const whatsAppPrice = 5_000
-
-/** Polls a message until `done` holds (the simulated provider reports within milliseconds). */
-const eventually = (customerId: Ids.CustomerId, id: Ids.MessageId, done: (m: Message.Message) => boolean) =>
-  Effect.flatMap(Messaging.Messaging, (messaging) =>
-    messaging.get(customerId, id).pipe(
-      Effect.filterOrFail(done, (m) => new Error(`still ${m.status} on ${m.channel}`)),
-      Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo("10 seconds")))
-    ))
-
-const settled = (m: Message.Message) => MessageStatus.isTerminal(m) || m.pricing.correctedPrice !== null
 
 describe("message lifecycles with the simulated provider", () => {
   layer(world(), { excludeTestServices: true, timeout: "60 seconds" })((it) => {
@@ -32,35 +22,35 @@ describe("message lifecycles with the simulated provider", () => {
         const plainSms = yield* go("55", "sms")
         const plainWhatsApp = yield* go("55")
         expect(plainWhatsApp.channel).toBe("whatsapp")
-        const deliveredSms = yield* eventually(customerId, plainSms.id, settled)
+        const deliveredSms = yield* untilMessage(customerId, plainSms.id, isSettled)
         expect(deliveredSms.status).toBe("delivered")
         expect(deliveredSms.statusHistory.map((h) => h.status)).toEqual(["queued", "sent", "delivered"])
         expect(deliveredSms.pricing.correctedPrice).toBe(smsPrice)
-        const read = yield* eventually(customerId, plainWhatsApp.id, (m) => m.status === "read")
+        const read = yield* untilMessage(customerId, plainWhatsApp.id, (m) => m.status === "read")
         expect(read.statusHistory.map((h) => h.status)).toEqual(["queued", "sent", "delivered", "read"])
         expect(read.pricing.correctedPrice).toBe(whatsAppPrice)
 
         // 01: a permanent failure at the provider, before acceptance: failed, refunded.
         for (const channel of ["sms", "whatsapp"] as const) {
-          const failed = yield* eventually(customerId, (yield* go("01", channel)).id, (m) => m.status === "failed")
+          const failed = yield* untilMessage(customerId, (yield* go("01", channel)).id, (m) => m.status === "failed")
           expect(failed.error?.permanent).toBe(true)
           expect(failed.pricing.correctedPrice).toBe(0)
           expect(failed.statusHistory.map((h) => h.status)).toEqual(["queued", "failed"])
         }
 
         // 02: two transient failures, then delivered.
-        const retried = yield* eventually(customerId, (yield* go("02", "sms")).id, settled)
+        const retried = yield* untilMessage(customerId, (yield* go("02", "sms")).id, isSettled)
         expect(retried.status).toBe("delivered")
 
         // 03: no WhatsApp, so automatic selection picks SMS; forcing WhatsApp is refused at send time.
         const noWhatsApp = yield* go("03")
         expect(noWhatsApp.channel).toBe("sms")
-        expect((yield* eventually(customerId, noWhatsApp.id, settled)).status).toBe("delivered")
+        expect((yield* untilMessage(customerId, noWhatsApp.id, isSettled)).status).toBe("delivered")
         const forced = yield* Effect.flip(send(customerId, template.id, usNumber("03", "13"), "whatsapp"))
         expect(forced.code).toBe("CHANNEL_UNAVAILABLE")
 
         // 04: WhatsApp refuses the recipient; the automatic send falls back to SMS once, keeping its id.
-        const fellBack = yield* eventually(customerId, (yield* go("04")).id, settled)
+        const fellBack = yield* untilMessage(customerId, (yield* go("04")).id, isSettled)
         expect(fellBack.status).toBe("delivered")
         expect(fellBack.channel).toBe("sms")
         expect(fellBack.fallback).toMatchObject({ from: "whatsapp", to: "sms", reason: { code: "131026" } })
@@ -72,33 +62,31 @@ describe("message lifecycles with the simulated provider", () => {
         expect(fellBack.pricing).toMatchObject({ originalPrice: whatsAppPrice, correctedPrice: smsPrice })
         // ...and a forced WhatsApp send to such a number fails, and the contact loses WhatsApp.
         const forcedNumber = usNumber("04", "14")
-        const forced04 = yield* eventually(customerId, (yield* send(customerId, template.id, forcedNumber, "whatsapp")).message.id, (m) => m.status === "failed")
+        const forced04 = yield* untilMessage(customerId, (yield* send(customerId, template.id, forcedNumber, "whatsapp")).message.id, (m) => m.status === "failed")
         expect(forced04.error).toMatchObject({ code: "131026", permanent: true })
         expect(forced04.pricing.correctedPrice).toBe(0)
         const contact = yield* Effect.flatMap(ContactBook.ContactBook, (book) => book.get(customerId, forced04.contact.id))
         expect(contact.availableChannels).toEqual(["sms"])
 
         // 05: accepted and never heard of again.
-        const silent = yield* eventually(customerId, (yield* go("05", "sms")).id, (m) => m.status === "sent")
+        const silent = yield* untilMessage(customerId, (yield* go("05", "sms")).id, (m) => m.status === "sent")
         expect(silent.pricing.correctedPrice).toBeNull()
 
         // 06: reports out of order and duplicated.
-        const shuffledWhatsApp = yield* eventually(customerId, (yield* go("06")).id, (m) => m.status === "read")
+        const shuffledWhatsApp = yield* untilMessage(customerId, (yield* go("06")).id, (m) => m.status === "read")
         expect(shuffledWhatsApp.statusHistory.map((h) => h.status)).toEqual(["queued", "sent", "read"])
-        const shuffledSms = yield* eventually(customerId, (yield* go("06", "sms")).id, settled)
+        const shuffledSms = yield* untilMessage(customerId, (yield* go("06", "sms")).id, isSettled)
         expect(shuffledSms.status).toBe("delivered")
         expect(shuffledSms.statusHistory.map((h) => h.status)).toEqual(["queued", "sent", "delivered"])
 
         // 07: accepted, then failed (undelivered): charged.
-        const undelivered = yield* eventually(customerId, (yield* go("07", "sms")).id, (m) => m.status === "failed")
+        const undelivered = yield* untilMessage(customerId, (yield* go("07", "sms")).id, (m) => m.status === "failed")
         expect(undelivered.statusHistory.map((h) => h.status)).toEqual(["queued", "sent", "failed"])
         expect(undelivered.error?.permanent).toBe(true)
         expect(undelivered.pricing.correctedPrice).toBe(smsPrice)
 
-        const accounts = yield* Accounts.Accounts
-        const { balance } = yield* accounts.balance(customerId)
-        const entries = yield* accounts.ledger(customerId, { limit: 200 })
-        expect(entries.data.reduce((sum, e) => sum + e.amount, 0)).toBe(balance)
+        const { balance } = yield* Effect.flatMap(Accounts.Accounts, (accounts) => accounts.balance(customerId))
+        expect(yield* ledgerSum(customerId)).toBe(balance)
       }))
   })
 })

@@ -6,12 +6,12 @@
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Accounts, type Message, Messaging, MessageStatus } from "@sent/core"
+import { Accounts, type Message, Messaging } from "@sent/core"
 import { Postgres } from "@sent/sql"
 import { WebhookEndpoints } from "@sent/webhooks"
 import { expect, it } from "@effect/vitest"
 import { Effect, Layer, Schedule } from "effect"
-import { customerWithTemplate, usNumber, worldOver } from "./fixtures.js"
+import { customerWithTemplate, isSettled, ledgerEntries, untilMessage, usNumber, worldOver } from "./fixtures.js"
 import * as Pg from "./postgres.js"
 
 /** The endings sent, with the channel asked for and the outcome API.md states. */
@@ -50,8 +50,6 @@ const receiver = Effect.acquireRelease(
   (r) => Effect.sync(r.close)
 )
 
-const done = (m: Message.Message) => MessageStatus.isTerminal(m) || m.pricing.correctedPrice !== null
-
 const lifecycles = Effect.gen(function*() {
   const url = yield* Pg.freshDatabase
   const first = yield* Layer.build(worldOver(Postgres.layer({ url })))
@@ -78,9 +76,7 @@ const lifecycles = Effect.gen(function*() {
   const sent = (yield* Effect.all([sendThrough(first, 0), sendThrough(second, perInstance)], { concurrency: 2 })).flat()
 
   const final = yield* Effect.forEach(sent, ({ expected, id }) =>
-    Effect.flatMap(Messaging.Messaging, (m) => m.get(customerId, id)).pipe(
-      Effect.filterOrFail(done, (m) => new Error(`${m.id} still ${m.status}`)),
-      Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("30 seconds"))),
+    untilMessage(customerId, id, isSettled, "30 seconds").pipe(
       Effect.map((message) => ({ message, expected })),
       Effect.provide(second)
     ))
@@ -88,16 +84,9 @@ const lifecycles = Effect.gen(function*() {
     expect({ status: message.status, channel: message.channel }).toEqual({ status: expected.status, channel: expected.finalChannel })
   }
 
-  const { balance, entries } = yield* Effect.gen(function*() {
-    const accounts = yield* Accounts.Accounts
-    const all = []
-    let cursor: string | undefined
-    do {
-      const page = yield* accounts.ledger(customerId, { limit: 200, cursor })
-      all.push(...page.data)
-      cursor = page.nextCursor ?? undefined
-    } while (cursor !== undefined)
-    return { balance: (yield* accounts.balance(customerId)).balance, entries: all }
+  const { balance, entries } = yield* Effect.all({
+    balance: Effect.map(Effect.flatMap(Accounts.Accounts, (accounts) => accounts.balance(customerId)), (b) => b.balance),
+    entries: ledgerEntries(customerId)
   }).pipe(Effect.provide(first))
   expect(entries.reduce((sum, e) => sum + e.amount, 0)).toBe(balance)
   for (const { message } of final) {

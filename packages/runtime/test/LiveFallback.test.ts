@@ -2,13 +2,13 @@
  * The live WhatsApp → SMS fallback: WhatsApp accepts the send, and only a later `failed` status webhook
  * (Meta's 131026, "not a WhatsApp user") says the recipient has no WhatsApp.
  */
-import { Accounts, ContactBook, type Ids, type Message, Messaging, MessageStatus, Provider, TemplateCatalog } from "@sent/core"
+import { Accounts, ContactBook, type Ids, type Message, Messaging, Provider, TemplateCatalog } from "@sent/core"
 import { Simulated, WhatsApp } from "@sent/providers"
 import { Sqlite } from "@sent/sql"
 import { describe, expect, layer } from "@effect/vitest"
-import { Clock, Effect, Either, FiberSet, Layer, Schedule } from "effect"
+import { Clock, Effect, Either, FiberSet, Layer } from "effect"
 import * as SentLayer from "../src/SentLayer.js"
-import { customerWithTemplate, tempDatabase, usNumber } from "./fixtures.js"
+import { customerWithTemplate, isSettled, ledgerSum, tempDatabase, untilMessage, usNumber } from "./fixtures.js"
 
 const smsPrice = 7_500
 const whatsAppPrice = 5_000
@@ -74,21 +74,10 @@ const providers = Layer.scoped(
 
 const world = SentLayer.layer(Sqlite.layer({ filename: tempDatabase() }), providers, { allowPrivateWebhooks: true })
 
-const eventually = (customerId: Ids.CustomerId, id: Ids.MessageId, done: (m: Message.Message) => boolean) =>
-  Effect.flatMap(Messaging.Messaging, (messaging) =>
-    messaging.get(customerId, id).pipe(
-      Effect.filterOrFail(done, (m) => new Error(`still ${m.status} on ${m.channel}`)),
-      Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo("10 seconds")))
-    ))
-
-const finished = (m: Message.Message) => MessageStatus.isTerminal(m) || m.pricing.correctedPrice !== null
-
 const ledgerSumsToBalance = (customerId: Ids.CustomerId) =>
   Effect.gen(function*() {
-    const accounts = yield* Accounts.Accounts
-    const { balance } = yield* accounts.balance(customerId)
-    const entries = yield* accounts.ledger(customerId, { limit: 200 })
-    expect(entries.data.reduce((sum, e) => sum + e.amount, 0)).toBe(balance)
+    const { balance } = yield* Effect.flatMap(Accounts.Accounts, (accounts) => accounts.balance(customerId))
+    expect(yield* ledgerSum(customerId)).toBe(balance)
     return balance
   })
 
@@ -106,7 +95,7 @@ describe("a 131026 failure reported after WhatsApp accepted the send", () => {
         for (const ending of ["41", "42"]) {
           const { message: queued } = yield* send(customerId, template.id, usNumber(ending))
           expect(queued.channel).toBe("whatsapp")
-          const done = yield* eventually(customerId, queued.id, finished)
+          const done = yield* untilMessage(customerId, queued.id, isSettled)
           expect(done.id).toBe(queued.id)
           expect(done.status).toBe("delivered")
           expect(done.channel).toBe("sms")
@@ -135,7 +124,7 @@ describe("a 131026 failure reported after WhatsApp accepted the send", () => {
         const { customerId, template } = yield* customerWithTemplate(1_000_000)
         // The simulated SMS provider refuses `01` permanently; the fake WhatsApp accepts anything.
         const { message } = yield* send(customerId, template.id, usNumber("01", "24"))
-        const failed = yield* eventually(customerId, message.id, (m) => m.status === "failed")
+        const failed = yield* untilMessage(customerId, message.id, (m) => m.status === "failed")
         expect([failed.channel, failed.fallback?.reason.code]).toEqual(["sms", "131026"])
         expect(failed.statusHistory.map((h) => [h.status, h.channel])).toEqual([
           ["queued", "whatsapp"],
@@ -150,7 +139,7 @@ describe("a 131026 failure reported after WhatsApp accepted the send", () => {
       Effect.gen(function*() {
         const { customerId, template } = yield* customerWithTemplate(1_000_000)
         const { message } = yield* send(customerId, template.id, usNumber("41", "21"), "whatsapp")
-        const failed = yield* eventually(customerId, message.id, (m) => m.status === "failed")
+        const failed = yield* untilMessage(customerId, message.id, (m) => m.status === "failed")
         expect(failed.channel).toBe("whatsapp")
         expect(failed.fallback).toBeUndefined()
         expect(failed.error).toMatchObject({ code: "131026", permanent: true })
@@ -166,13 +155,13 @@ describe("a 131026 failure reported after WhatsApp accepted the send", () => {
         const whatsAppOnly = yield* Effect.flatMap(TemplateCatalog.TemplateCatalog, (catalog) =>
           catalog.create(customerId, { name: "wa", body: "Hi {{name}}, your code is {{code}}", channels: ["whatsapp"] }))
         const { message } = yield* send(customerId, whatsAppOnly.id, usNumber("41", "22"))
-        const failed = yield* eventually(customerId, message.id, (m) => m.status === "failed")
+        const failed = yield* untilMessage(customerId, message.id, (m) => m.status === "failed")
         expect([failed.channel, failed.fallback, failed.error?.code]).toEqual(["whatsapp", undefined, "131026"])
 
         // Exactly the WhatsApp price left: the SMS quote's extra 2,500 is not covered, nothing is overdrawn.
         const poor = yield* customerWithTemplate(whatsAppPrice)
         const { message: unaffordable } = yield* send(poor.customerId, poor.template.id, usNumber("41", "23"))
-        const charged = yield* eventually(poor.customerId, unaffordable.id, (m) => m.status === "failed")
+        const charged = yield* untilMessage(poor.customerId, unaffordable.id, (m) => m.status === "failed")
         expect([charged.channel, charged.fallback, charged.pricing.correctedPrice]).toEqual(["whatsapp", undefined, whatsAppPrice])
         expect(yield* ledgerSumsToBalance(poor.customerId)).toBe(0)
       }))

@@ -8,23 +8,10 @@ import { Sqlite } from "@sent/sql"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Either, type Layer, Option } from "effect"
 import type * as SentLayer from "../src/SentLayer.js"
-import { customerWithTemplate, tempDatabase, usNumber, worldOver } from "./fixtures.js"
+import { customerWithTemplate, ledgerSum, tempDatabase, usNumber, worldOver } from "./fixtures.js"
 import * as Pg from "./postgres.js"
 
 const smsPrice = 7_500 // the default `*` SMS rate, one segment
-
-const ledgerSum = (customerId: Parameters<Accounts.Accounts["Type"]["ledger"]>[0]) =>
-  Effect.gen(function*() {
-    const accounts = yield* Accounts.Accounts
-    let sum = 0
-    let cursor: string | undefined
-    do {
-      const page = yield* accounts.ledger(customerId, { limit: 200, cursor })
-      for (const entry of page.data) sum += entry.amount
-      cursor = page.nextCursor ?? undefined
-    } while (cursor !== undefined)
-    return sum
-  })
 
 /** The send-path suite over the store `store`. */
 const suite = <E>(name: string, store: Layer.Layer<SentLayer.StoragePorts, E>) =>

@@ -2,10 +2,10 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Accounts, type Ids, Money, TemplateCatalog } from "@sent/core"
+import { Accounts, type Customer, type Ids, type Message, Messaging, MessageStatus, Money, TemplateCatalog } from "@sent/core"
 import { Simulated } from "@sent/providers"
 import { Sqlite } from "@sent/sql"
-import { Effect, type Layer } from "effect"
+import { type Duration, Effect, type Layer, Schedule } from "effect"
 import * as SentLayer from "../src/SentLayer.js"
 
 /** A fresh SQLite file in a temp directory. */
@@ -32,3 +32,38 @@ export const customerWithTemplate = (balance: number) =>
 
 /** A valid US number whose national number ends in `ending` (the simulated provider's outcome selector). */
 export const usNumber = (ending: string, middle = "01"): string => `+1415555${middle}${ending}`
+
+/** Whether a message has reached its outcome: a terminal status, or a settled price (sent and then silent). */
+export const isSettled = (m: Message.Message): boolean =>
+  MessageStatus.isTerminal(m) || m.pricing.correctedPrice !== null
+
+/** Polls a message until `done` holds (the simulated provider reports within milliseconds). */
+export const untilMessage = (
+  customerId: Ids.CustomerId,
+  id: Ids.MessageId,
+  done: (m: Message.Message) => boolean,
+  within: Duration.DurationInput = "10 seconds"
+) =>
+  Effect.flatMap(Messaging.Messaging, (messaging) =>
+    messaging.get(customerId, id).pipe(
+      Effect.filterOrFail(done, (m) => new Error(`${m.id} still ${m.status} on ${m.channel}`)),
+      Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo(within)))
+    ))
+
+/** Every ledger entry of a customer, all pages. */
+export const ledgerEntries = (customerId: Ids.CustomerId) =>
+  Effect.gen(function*() {
+    const accounts = yield* Accounts.Accounts
+    const entries: Array<Customer.LedgerEntry> = []
+    let cursor: string | undefined
+    do {
+      const page = yield* accounts.ledger(customerId, { limit: 200, cursor })
+      entries.push(...page.data)
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
+    return entries
+  })
+
+/** The sum of a customer's ledger, all pages. */
+export const ledgerSum = (customerId: Ids.CustomerId) =>
+  Effect.map(ledgerEntries(customerId), (entries) => entries.reduce((sum, entry) => sum + entry.amount, 0))
