@@ -8,6 +8,7 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
+import type * as Statement from "@effect/sql/Statement"
 import type { Webhook } from "@sent/core"
 import { Ids, Storage } from "@sent/core"
 import { Array, Clock, Effect, Layer, Option } from "effect"
@@ -128,6 +129,22 @@ export const make = Effect.gen(function*() {
             next_run_at: row.runAt
           })))
         }`.pipe(Effect.as([])))).pipe(Effect.asVoid)
+
+  /**
+   * Queues a new delivery, due now, of each event that `which` selects (over `webhook_events ev`) among
+   * those the endpoint was sent, in the order they happened; returns how many.
+   */
+  const redeliver = (endpointId: Ids.WebhookId, which: Statement.Fragment) =>
+    sql.withTransaction(Effect.gen(function*() {
+      const events = yield* sql<{ id: string; message_id: string | null }>`SELECT ev.id, ev.message_id
+        FROM webhook_events ev
+        WHERE ${which}
+          AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.endpoint_id = ${endpointId})
+        ORDER BY ev.created_at, ev.id`
+      const runAt = yield* Clock.currentTimeMillis
+      yield* insertDeliveries(events.map((row) => ({ eventId: row.id, endpointId, messageId: row.message_id, runAt })))
+      return events.length
+    }))
 
   // Pending deliveries that an earlier pending delivery of the same message to the same endpoint holds back.
   const heldBack = sql`EXISTS (SELECT 1 FROM webhook_deliveries p
@@ -386,35 +403,11 @@ export const make = Effect.gen(function*() {
     replay: (customerId, id, since, until) =>
       call(
         "Webhooks.replay",
-        sql.withTransaction(
-          Effect.gen(function*() {
-            const events = yield* sql<{ id: string; message_id: string | null }>`SELECT ev.id, ev.message_id
-              FROM webhook_events ev
-              WHERE ev.customer_id = ${customerId} AND ev.created_at >= ${millis(since)}
-                AND ev.created_at < ${millis(until)}
-                AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.endpoint_id = ${id})
-              ORDER BY ev.created_at, ev.id`
-            const runAt = yield* Clock.currentTimeMillis
-            yield* insertDeliveries(events.map((row) => ({ eventId: row.id, endpointId: id, messageId: row.message_id, runAt })))
-            return events.length
-          })
-        )
+        redeliver(id, sql`ev.customer_id = ${customerId} AND ev.created_at >= ${millis(since)}
+          AND ev.created_at < ${millis(until)}`)
       ),
     replayEvent: (customerId, id, eventId) =>
-      call(
-        "Webhooks.replayEvent",
-        sql.withTransaction(
-          Effect.gen(function*() {
-            const events = yield* sql<{ id: string; message_id: string | null }>`SELECT ev.id, ev.message_id
-              FROM webhook_events ev
-              WHERE ev.id = ${eventId} AND ev.customer_id = ${customerId}
-                AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.endpoint_id = ${id})`
-            const runAt = yield* Clock.currentTimeMillis
-            yield* insertDeliveries(events.map((row) => ({ eventId: row.id, endpointId: id, messageId: row.message_id, runAt })))
-            return events.length
-          })
-        )
-      ),
+      call("Webhooks.replayEvent", redeliver(id, sql`ev.id = ${eventId} AND ev.customer_id = ${customerId}`)),
     consecutiveFailures: (id) =>
       call(
         "Webhooks.consecutiveFailures",
