@@ -8,7 +8,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { Ids, Storage } from "@sent/core"
 import { Array, Clock, Effect, Layer, Option } from "effect"
 import * as Dialect from "./Dialect.js"
-import { call, chunked, date, int, millis } from "./internal/Rows.js"
+import { call, chunkedWrite, date, int, millis } from "./internal/Rows.js"
 
 /** The `DispatchJobs` port over the current `SqlClient`. */
 export const make = Effect.gen(function*() {
@@ -51,8 +51,7 @@ export const make = Effect.gen(function*() {
     complete: (jobIds) =>
       call(
         "DispatchJobs.complete",
-        chunked(jobIds, 1, (chunk) => sql`DELETE FROM dispatch_jobs WHERE ${sql.in("id", chunk)}`.pipe(Effect.as([])))
-          .pipe(Effect.asVoid)
+        chunkedWrite(jobIds, 1, (chunk) => sql`DELETE FROM dispatch_jobs WHERE ${sql.in("id", chunk)}`)
       ),
     reschedule: (jobId, runAt, lastError) =>
       call(

@@ -4,7 +4,7 @@ import type { Provider } from "@sent/core"
 import { type MessageStatus, Money, Storage } from "@sent/core"
 import { Effect, Layer } from "effect"
 import * as Dialect from "./Dialect.js"
-import { call, chunked, int, millis } from "./internal/Rows.js"
+import { call, chunked, chunkedWrite, int, millis } from "./internal/Rows.js"
 
 // The stored form of a held report: what it says, as JSON (the provider and its id are columns). Written
 // only by this repository, so it is read back without validating it again; dates are ISO strings.
@@ -34,7 +34,7 @@ export const make = Effect.gen(function*() {
     hold: (inbound, at) =>
       call(
         "HeldReports.hold",
-        chunked(inbound, 4, (chunk) =>
+        chunkedWrite(inbound, 4, (chunk) =>
           sql`INSERT INTO held_reports ${
             sql.insert(chunk.map((report) => ({
               provider: report.provider,
@@ -42,7 +42,7 @@ export const make = Effect.gen(function*() {
               report: encodeHeld(report),
               held_at: millis(at)
             })))
-          }`.pipe(Effect.as([]))).pipe(Effect.asVoid)
+          }`)
       ),
     // DELETE … RETURNING hands back no particular order, so the serial key restores arrival order.
     take: (provider, providerMessageIds) =>

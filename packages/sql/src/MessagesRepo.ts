@@ -9,7 +9,7 @@ import type * as Statement from "@effect/sql/Statement"
 import { Array, Effect, Layer, Option } from "effect"
 import * as Dialect from "./Dialect.js"
 import * as Page from "./internal/Page.js"
-import { call, chunked, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
+import { call, chunked, chunkedWrite, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
 
 // Hand-written codecs for the JSON columns read on every status change and list: the rows are our own
 // writes, so validating them again would only cost time. Dates are ISO strings (`Date#toJSON`), the
@@ -183,9 +183,8 @@ export const make = Effect.gen(function*() {
       const rows = records.map(toRow)
       return call(
         "Messages.saveMany",
-        chunked(rows, Object.keys(rows[0] ?? {}).length, (chunk) =>
-          sql`INSERT INTO messages ${sql.insert(chunk)}
-            ON CONFLICT (id) DO UPDATE SET ${sql.literal(upsertMutable)}`.pipe(Effect.as([]))).pipe(Effect.asVoid)
+        chunkedWrite(rows, Object.keys(rows[0] ?? {}).length, (chunk) =>
+          sql`INSERT INTO messages ${sql.insert(chunk)} ON CONFLICT (id) DO UPDATE SET ${sql.literal(upsertMutable)}`)
       )
     },
     list: (customerId, filter, page) =>

@@ -14,7 +14,7 @@ import { Ids, Storage } from "@sent/core"
 import { Array, Clock, Effect, Layer, Option } from "effect"
 import * as Dialect from "./Dialect.js"
 import * as Page from "./internal/Page.js"
-import { call, chunked, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
+import { call, chunked, chunkedWrite, date, flag, int, intOrNull, isSet, millis } from "./internal/Rows.js"
 
 /** A secret replaced by a rotation, still signing until `graceUntil` (epoch milliseconds). */
 interface PreviousSecret {
@@ -117,7 +117,7 @@ export const make = Effect.gen(function*() {
     }>
   ): Effect.Effect<void, SqlError> =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      chunked(rows, 7, (chunk) =>
+      chunkedWrite(rows, 7, (chunk) =>
         sql`INSERT INTO webhook_deliveries ${
           sql.insert(chunk.map((row) => ({
             id: Ids.uuidv7(now),
@@ -128,7 +128,59 @@ export const make = Effect.gen(function*() {
             attempts: 0,
             next_run_at: row.runAt
           })))
-        }`.pipe(Effect.as([])))).pipe(Effect.asVoid)
+        }`))
+
+  /**
+   * Stores events, each with a pending delivery to each of its endpoints (deliveries in the order given),
+   * in one transaction; returns how many deliveries it queued. An event no endpoint wants is not stored:
+   * it could never be delivered, nor replayed (replay re-delivers what an endpoint had), and most customers
+   * of a busy store have no endpoints at all.
+   */
+  const store = (
+    receiving: ReadonlyArray<{ readonly event: Storage.StoredEvent; readonly endpointIds: ReadonlyArray<string> }>
+  ): Effect.Effect<number, SqlError> => {
+    const wanted = receiving.filter(({ endpointIds }) => endpointIds.length > 0)
+    if (wanted.length === 0) return Effect.succeed(0)
+    const deliveries = wanted.flatMap(({ endpointIds, event }) =>
+      endpointIds.map((endpointId) => ({ eventId: event.id, endpointId, messageId: event.messageId, runAt: millis(event.createdAt) }))
+    )
+    return sql.withTransaction(Effect.zipRight(
+      chunkedWrite(wanted, 6, (chunk) =>
+        sql`INSERT INTO webhook_events ${
+          sql.insert(chunk.map(({ event }) => ({
+            id: event.id,
+            customer_id: event.customerId,
+            type: event.type,
+            message_id: event.messageId,
+            payload: event.payload,
+            created_at: millis(event.createdAt)
+          })))
+        }`),
+      insertDeliveries(deliveries)
+    )).pipe(Effect.as(deliveries.length))
+  }
+
+  /** Stores events for the enabled endpoints of their customers that subscribe to their types. */
+  const toSubscribers = (events: ReadonlyArray<Storage.StoredEvent>): Effect.Effect<number, SqlError> =>
+    Effect.gen(function*() {
+      const customerIds = [...new Set(events.map((event) => event.customerId))]
+      const subscribers = new Map<string, Array<{ readonly id: string; readonly types: ReadonlyArray<string> }>>()
+      for (
+        const row of yield* chunked(customerIds, 1, (chunk) =>
+          sql<{ id: string; customer_id: string; event_types: string }>`SELECT id, customer_id, event_types
+            FROM webhook_endpoints WHERE ${sql.in("customer_id", chunk)} AND enabled = 1 ORDER BY id`)
+      ) {
+        const endpoints = subscribers.get(row.customer_id) ?? []
+        endpoints.push({ id: row.id, types: JSON.parse(row.event_types) as ReadonlyArray<string> })
+        subscribers.set(row.customer_id, endpoints)
+      }
+      return yield* store(events.map((event) => ({
+        event,
+        endpointIds: (subscribers.get(event.customerId) ?? [])
+          .filter((endpoint) => endpoint.types.includes(event.type))
+          .map((endpoint) => endpoint.id)
+      })))
+    })
 
   /**
    * Queues a new delivery, due now, of each event that `which` selects (over `webhook_events ev`) among
@@ -248,80 +300,17 @@ export const make = Effect.gen(function*() {
         sql`UPDATE webhook_endpoints SET enabled = ${flag(enabled)} WHERE id = ${id}`.pipe(Effect.asVoid)
       ),
     // `onlyTo` names the one receiver whatever it subscribes to (tests and notices about the endpoint).
-    // An event no endpoint wants is not stored: it could never be delivered, nor replayed (replay
-    // re-delivers what an endpoint had), and most customers of a busy store have no endpoints at all.
     emit: (event, onlyTo) =>
-      call(
-        "Webhooks.emit",
-        Effect.gen(function*() {
-          const receivers = onlyTo === undefined
-            ? Array.filter(
-              yield* sql<{ id: string; event_types: string }>`SELECT id, event_types FROM webhook_endpoints
-                WHERE customer_id = ${event.customerId} AND enabled = 1 ORDER BY id`,
-              (row) => (JSON.parse(row.event_types) as ReadonlyArray<string>).includes(event.type)
-            )
-            : yield* sql<{ id: string }>`SELECT id FROM webhook_endpoints
-              WHERE customer_id = ${event.customerId} AND id = ${onlyTo}`
-          if (receivers.length === 0) return 0
-          yield* sql.withTransaction(Effect.zipRight(
-            sql`INSERT INTO webhook_events (id, customer_id, type, message_id, payload, created_at)
-              VALUES (${event.id}, ${event.customerId}, ${event.type}, ${event.messageId}, ${event.payload},
-                ${millis(event.createdAt)})`,
-            insertDeliveries(receivers.map((row) => ({
-              eventId: event.id,
-              endpointId: row.id,
-              messageId: event.messageId,
-              runAt: millis(event.createdAt)
-            })))
-          ))
-          return receivers.length
-        })
-      ),
-    emitMany: (events) =>
-      call(
-        "Webhooks.emitMany",
-        Effect.gen(function*() {
-          if (!Array.isNonEmptyReadonlyArray(events)) return 0
-          const customerIds = [...new Set(events.map((event) => event.customerId))]
-          const receivers = new Map<string, Array<{ readonly id: string; readonly types: ReadonlyArray<string> }>>()
-          for (
-            const row of yield* chunked(customerIds, 1, (chunk) =>
-              sql<{ id: string; customer_id: string; event_types: string }>`SELECT id, customer_id, event_types
-                FROM webhook_endpoints WHERE ${sql.in("customer_id", chunk)} AND enabled = 1 ORDER BY id`)
-          ) {
-            const endpoints = receivers.get(row.customer_id) ?? []
-            endpoints.push({ id: row.id, types: JSON.parse(row.event_types) as ReadonlyArray<string> })
-            receivers.set(row.customer_id, endpoints)
-          }
-          if (receivers.size === 0) return 0
-          const stored: Array<Storage.StoredEvent> = []
-          const deliveries: Array<{ eventId: string; endpointId: string; messageId: string | null; runAt: number }> = []
-          for (const event of events) {
-            const wanting = (receivers.get(event.customerId) ?? []).filter((endpoint) => endpoint.types.includes(event.type))
-            if (wanting.length === 0) continue
-            stored.push(event)
-            for (const endpoint of wanting) {
-              deliveries.push({ eventId: event.id, endpointId: endpoint.id, messageId: event.messageId, runAt: millis(event.createdAt) })
-            }
-          }
-          if (stored.length === 0) return 0
-          yield* sql.withTransaction(Effect.zipRight(
-            chunked(stored, 6, (chunk) =>
-              sql`INSERT INTO webhook_events ${
-                sql.insert(chunk.map((event) => ({
-                  id: event.id,
-                  customer_id: event.customerId,
-                  type: event.type,
-                  message_id: event.messageId,
-                  payload: event.payload,
-                  created_at: millis(event.createdAt)
-                })))
-              }`.pipe(Effect.as([]))),
-            insertDeliveries(deliveries)
-          ))
-          return deliveries.length
-        })
-      ),
+      onlyTo === undefined
+        ? call("Webhooks.emit", toSubscribers([event]))
+        : call(
+          "Webhooks.emit",
+          Effect.flatMap(
+            sql<{ id: string }>`SELECT id FROM webhook_endpoints WHERE customer_id = ${event.customerId} AND id = ${onlyTo}`,
+            (rows) => store(rows.length === 0 ? [] : [{ event, endpointIds: [onlyTo] }])
+          )
+        ),
+    emitMany: (events) => call("Webhooks.emitMany", toSubscribers(events)),
     claim: (workerId, limit, leaseMillis, now) =>
       call(
         "Webhooks.claim",

@@ -55,3 +55,11 @@ export const chunked = <A, B, E, R>(
     ? statement(items)
     : Effect.map(Effect.forEach(Array.chunksOf(items, size), statement), (parts) => parts.flat())
 }
+
+/** `chunked` for statements whose rows are not read: writes in as few chunks as the limit allows. */
+export const chunkedWrite = <A, E, R>(
+  items: ReadonlyArray<A>,
+  parametersPerItem: number,
+  statement: (chunk: Array.NonEmptyReadonlyArray<A>) => Effect.Effect<unknown, E, R>
+): Effect.Effect<void, E, R> =>
+  Effect.asVoid(chunked(items, parametersPerItem, (chunk) => Effect.as(statement(chunk), [])))
