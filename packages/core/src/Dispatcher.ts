@@ -212,7 +212,7 @@ const make = (options: Options) =>
         yield* failFinally(job, record, error)
       })
 
-    const process = (job: DispatchJob, record: MessageRecord) =>
+    const process = (job: DispatchJob, record: MessageRecord, validUntil: Date) =>
       Effect.gen(function*() {
         const provider = record.channel === "sms" ? providers.sms : providers.whatsapp
         const outcome = yield* Effect.ensuring(Effect.either(provider.send({
@@ -225,7 +225,10 @@ const make = (options: Options) =>
           attempt: job.attempts + 1
         })), sendDone)
         if (outcome._tag === "Right") {
-          return yield* accepted({ job, acceptance: { messageId: record.id, provider: provider.name, accepted: outcome.right } })
+          return yield* accepted({
+            job,
+            acceptance: { messageId: record.id, provider: provider.name, accepted: outcome.right, claimed: { record, validUntil } }
+          })
         }
         yield* rejected(job, record, outcome.left)
       }).pipe(
@@ -238,9 +241,13 @@ const make = (options: Options) =>
       yield* nextTurn
       const free = options.concurrency - sendsInFlight
       if (free <= 0) return 0
-      const claimed = yield* jobs.claim(workerId, free, options.leaseMillis, yield* now)
+      const at = yield* now
+      const claimed = yield* jobs.claim(workerId, free, options.leaseMillis, at)
       if (claimed.length === 0) return 0
       const records = new Map((yield* messages.findMany(claimed.map((job) => job.messageId))).map((record) => [record.id, record]))
+      // The records stay true while the lease surely holds: half of it, the rest allowing for the clocks of
+      // other workers running ahead of ours (StatusTracking.accepted).
+      const validUntil = new Date(at.getTime() + options.leaseMillis / 2)
       // A job whose message is gone or no longer waits for a send (a duplicate) has nothing left to do.
       const pending = claimed.flatMap((job) => {
         const record = records.get(job.messageId)
@@ -253,7 +260,7 @@ const make = (options: Options) =>
       // Fibers of a set, not children of this one: a child joining its parent merges its fiber refs back,
       // a cost per job larger than a simulated send.
       sendsInFlight += pending.length
-      for (const { job, record } of pending) yield* FiberSet.run(jobsInFlight, process(job, record))
+      for (const { job, record } of pending) yield* FiberSet.run(jobsInFlight, process(job, record, validUntil))
       return claimed.length
     })
 

@@ -51,6 +51,11 @@ export interface Acceptance {
   readonly messageId: Ids.MessageId
   readonly provider: string
   readonly accepted: Accepted
+  /**
+   * The message as the dispatcher read it after claiming its job, and until when that read surely still
+   * holds (see `accepted`); without it the message is read again.
+   */
+  readonly claimed?: { readonly record: MessageRecord; readonly validUntil: Date } | undefined
 }
 
 /** Reports received together are ingested in one batch of at most this many calls' reports. */
@@ -74,7 +79,8 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
     /**
      * Providers accepted these messages: record their ids, mark them `sent`, apply any held reports.
      * A message that has its provider id already is left as it is. Runs in the caller's transaction
-     * (see `commit`).
+     * (see `commit`). An acceptance's `claimed` record is used instead of reading the message again
+     * until its `validUntil`, so it must come from a read made after the claim of the message's job.
      */
     readonly accepted: (acceptances: ReadonlyArray<Acceptance>) => Effect.Effect<void>
     /**
@@ -313,7 +319,17 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
         ingest: (reports) => (reports.length === 0 ? Effect.void : ingest(reports)),
         accepted: (acceptances) =>
           Effect.gen(function*() {
-            const found = byId(yield* messages.findManyForUpdate(acceptances.map((acceptance) => acceptance.messageId)))
+            // Only the holder of a message's job changes a message that awaits its send, so while the claim's
+            // lease surely holds, the message is as the dispatcher read it. Later, another worker may have
+            // taken the expired job and recorded its own send: such messages are read again.
+            const at = yield* now
+            const stillTrue = ({ claimed }: Acceptance) => claimed !== undefined && at < claimed.validUntil
+            const found = byId([
+              ...acceptances.flatMap((acceptance) => (stillTrue(acceptance) ? [acceptance.claimed!.record] : [])),
+              ...yield* messages.findManyForUpdate(
+                acceptances.filter((acceptance) => !stillTrue(acceptance)).map((acceptance) => acceptance.messageId)
+              )
+            ])
             // One acceptance per message that still has no provider id; any other changes nothing.
             const seen = new Set<Ids.MessageId>()
             const fresh = acceptances.filter(({ messageId }) => {

@@ -1,4 +1,4 @@
-import { Accounts, ContactBook, type Ids, Messaging } from "@sent/core"
+import { Accounts, ContactBook, type Ids, Messaging, StatusTracking, Storage } from "@sent/core"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { customerWithTemplate, isSettled, ledgerSum, untilMessage, usNumber, world } from "./fixtures.js"
@@ -87,6 +87,28 @@ describe("message lifecycles with the simulated provider", () => {
 
         const { balance } = yield* Effect.flatMap(Accounts.Accounts, (accounts) => accounts.balance(customerId))
         expect(yield* ledgerSum(customerId)).toBe(balance)
+      }))
+
+    it.effect("an acceptance recorded after its lease may have expired reads the message again: a send recorded meanwhile stands", () =>
+      Effect.gen(function*() {
+        const { customerId, template } = yield* customerWithTemplate(1_000_000)
+        // 05: accepted, then silent — the message keeps the provider id its send recorded.
+        const { message } = yield* send(customerId, template.id, usNumber("05", "15"), "sms")
+        const sent = yield* untilMessage(customerId, message.id, (m) => m.status === "sent")
+        const [record] = yield* Effect.flatMap(Storage.Messages, (messages) => messages.findMany([message.id]))
+        // A worker whose lease ran out while its send hung: it read the message before the other send was recorded.
+        const asReadBefore = { ...record!, status: "queued" as const, statusHistory: record!.statusHistory.slice(0, 1), provider: null, providerMessageId: null }
+        const tracking = yield* StatusTracking.StatusTracking
+        yield* tracking.commit(tracking.accepted([{
+          messageId: message.id,
+          provider: "simulated",
+          accepted: { providerMessageId: "sim_late", channelResponse: { sid: "sim_late" } },
+          claimed: { record: asReadBefore, validUntil: new Date(Date.now() - 1) }
+        }]))
+        const after = yield* Effect.flatMap(Messaging.Messaging, (m) => m.get(customerId, message.id))
+        expect(after.statusHistory).toEqual(sent.statusHistory)
+        expect(after.channelResponse).toEqual(sent.channelResponse)
+        expect(after.channelResponse).not.toMatchObject({ sid: "sim_late" })
       }))
   })
 })
