@@ -5,8 +5,10 @@
  * message (refunded) or, for an automatic WhatsApp send to someone without WhatsApp, fall back to SMS once.
  *
  * A worker keeps up to `concurrency` sends in flight and claims jobs as slots free up, so a slow send
- * holds its slot, never the others. Claimed jobs are read in one statement, and the acceptances of sends
- * that finish together are recorded in one batch (one transaction, a few statements).
+ * holds its slot, never the others; and it claims no more while four times `concurrency` jobs await the
+ * recording of their outcome, so it never leases more than it can soon finish. Claimed jobs are read in
+ * one statement, and the acceptances of sends that finish together are recorded in one batch (one
+ * transaction, a few statements).
  *
  * A worker killed mid-job loses nothing: its lease expires and another claim takes the job. The price of
  * that safety is that the provider may see the same send twice — which is why the provider's id, not
@@ -70,7 +72,7 @@ export class Dispatcher extends Context.Tag("@sent/core/Dispatcher")<
      * so a slow send holds one slot, never the next claim.
      */
     readonly runOnce: Effect.Effect<number>
-    /** Completes once a send slot is free. */
+    /** Completes once a send slot is free and the jobs awaiting recording leave room for more. */
     readonly slotFree: Effect.Effect<void>
     /** Completes once every send started so far has finished and its outcome is recorded. */
     readonly settled: Effect.Effect<void>
@@ -143,17 +145,28 @@ const make = (options: Options) =>
     const finish = (job: DispatchJob, effect: Effect.Effect<unknown>) =>
       tracking.commit(Effect.zipRight(effect, jobs.complete([job.id])))
 
-    // A fiber per claimed job: its send, then the recording of the outcome. Its slot is freed as soon as
-    // the send is done (`sendsInFlight`), which rings `freed`; the fiber lives on until the outcome is recorded.
+    // A fiber per claimed job: its send, then the recording of the outcome. A send holds one of the
+    // `concurrency` send slots until it is done, so a slow send never holds up the others. Sends can finish
+    // faster than their outcomes are recorded, so at most four batches' worth of jobs (`concurrency` each)
+    // may be claimed and not yet recorded: beyond that the worker stops claiming rather than hold leases
+    // on jobs it cannot record soon (and keep them all in memory). With fewer, recording batches shrink
+    // and throughput drops. Either count going down rings `freed`.
     const jobsInFlight = yield* FiberSet.make<void>()
-    let sendsInFlight = 0
+    let sending = 0
+    let unrecorded = 0
+    const maxUnrecorded = 4 * options.concurrency
+    const room = () => Math.min(options.concurrency - sending, maxUnrecorded - unrecorded)
     const freed = yield* Queue.sliding<void>(1)
     const sendDone = Effect.suspend(() => {
-      sendsInFlight--
+      sending--
+      return Queue.offer(freed, undefined)
+    })
+    const recorded = Effect.suspend(() => {
+      unrecorded--
       return Queue.offer(freed, undefined)
     })
     const slotFree: Effect.Effect<void> = Effect.suspend(() =>
-      sendsInFlight < options.concurrency ? Effect.void : Effect.zipRight(Queue.take(freed), slotFree))
+      room() > 0 ? Effect.void : Effect.zipRight(Queue.take(freed), slotFree))
 
     // Sends accepted together are recorded, and their jobs completed, in one unit.
     const accepted = yield* Batcher.make(
@@ -233,13 +246,14 @@ const make = (options: Options) =>
         yield* rejected(job, record, outcome.left)
       }).pipe(
         // A defect here leaves the job leased; it is taken again when the lease expires.
-        Effect.catchAllCause((cause) => Effect.logError(`dispatch of message ${job.messageId} failed`, cause))
+        Effect.catchAllCause((cause) => Effect.logError(`dispatch of message ${job.messageId} failed`, cause)),
+        Effect.ensuring(recorded)
       )
 
     const runOnce = Effect.gen(function*() {
       // One turn of the event loop first: sends committing meanwhile join this claim rather than the next.
       yield* nextTurn
-      const free = options.concurrency - sendsInFlight
+      const free = room()
       if (free <= 0) return 0
       const at = yield* now
       const claimed = yield* jobs.claim(workerId, free, options.leaseMillis, at)
@@ -259,7 +273,8 @@ const make = (options: Options) =>
       }
       // Fibers of a set, not children of this one: a child joining its parent merges its fiber refs back,
       // a cost per job larger than a simulated send.
-      sendsInFlight += pending.length
+      sending += pending.length
+      unrecorded += pending.length
       for (const { job, record } of pending) yield* FiberSet.run(jobsInFlight, process(job, record, validUntil))
       return claimed.length
     })
