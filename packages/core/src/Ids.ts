@@ -81,3 +81,11 @@ export const uuidv7 = (nowMillis: number): string => {
  */
 export const make = <A extends string>(_schema: { readonly make: (s: string) => A }): Effect.Effect<A> =>
   Effect.map(Clock.currentTimeMillis, (now) => uuidv7(now) as A)
+
+/**
+ * A fresh id of the brand of `_schema` stamped with a time the caller has read already (one `now` for a
+ * unit of work and the ids it makes), so making it is no effect of its own. It is never stamped before the
+ * last id made in this process, so ids made one after another still sort in the order they were made.
+ */
+export const at = <A extends string>(_schema: { readonly make: (s: string) => A }, time: Date): A =>
+  uuidv7(Math.max(time.getTime(), lastMillis)) as A

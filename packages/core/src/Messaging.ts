@@ -189,8 +189,8 @@ const make = Effect.gen(function*() {
         segments
       })
       const at = yield* now
-      const id = yield* Ids.make(Ids.MessageId)
-      const chargeId = yield* Ids.make(Ids.LedgerEntryId)
+      const id = Ids.at(Ids.MessageId, at)
+      const chargeId = Ids.at(Ids.LedgerEntryId, at)
       const { nationalNumber } = yield* Effect.orDie(PhoneNumber.parse(resolved.contact.phoneNumber))
 
       const record: MessageRecord = {

@@ -116,8 +116,9 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
       const contacts = yield* Contacts
       const jobs = yield* DispatchJobs
 
-      const event = (state: MessageRecord, at: Date) =>
-        Effect.map(Ids.make(Ids.EventId), (id): StoredEvent => ({
+      const event = (state: MessageRecord, at: Date): StoredEvent => {
+        const id = Ids.at(Ids.EventId, at)
+        return {
           id,
           customerId: state.customerId,
           type: "message.status.updated",
@@ -127,7 +128,8 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
             return JSON.stringify(encodeEvent({ id, type: "message.status.updated", timestamp: at, data: toMessage(state) }))
           },
           createdAt: at
-        }))
+        }
+      }
 
       const commit = <A>(unit: Effect.Effect<A>): Effect.Effect<A> =>
         Effect.flatMap(
@@ -158,10 +160,9 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
             let previous = before
             for (const { balanceChanges, record: state } of yield* step(before, at)) {
               for (const { amount, reason } of balanceChanges) {
-                const id = yield* Ids.make(Ids.LedgerEntryId)
-                yield* ledger.append(state.customerId, { id, amount, reason, messageId: state.id, createdAt: at })
+                yield* ledger.append(state.customerId, { id: Ids.at(Ids.LedgerEntryId, at), amount, reason, messageId: state.id, createdAt: at })
               }
-              if (state.status !== previous.status) events.push(yield* event(state, at))
+              if (state.status !== previous.status) events.push(event(state, at))
               previous = state
             }
             current.set(messageId, previous)
@@ -208,13 +209,34 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
         current: MessageRecord,
         inbound: InboundReport,
         at: Date
+      ): Effect.Effect<ReadonlyArray<Settlement.Settled>> =>
+        reportsNotOnWhatsApp(current, inbound)
+          ? notOnWhatsAppReported(current, inbound, inbound.report.error!, at)
+          : Effect.succeed([Settlement.applyReport(current, inbound.report, at, inbound.price)])
+
+      /**
+       * `applyInbound` over reports in order, after `states`; reports that only apply are applied without
+       * an effect of their own (the common case of reports held until an acceptance).
+       */
+      const applyAllInbound = (
+        states: Array<Settlement.Settled>,
+        reports: ReadonlyArray<InboundReport>,
+        at: Date
       ): Effect.Effect<ReadonlyArray<Settlement.Settled>> => {
-        const { report } = inbound
-        const notOnWhatsApp = report.status === "failed" && report.error?.code === ChannelSelection.notOnWhatsAppCode &&
-          current.channel === "whatsapp" && MessageStatus.advances(current, report)
-        return notOnWhatsApp
-          ? notOnWhatsAppReported(current, inbound, report.error!, at)
-          : Effect.succeed([Settlement.applyReport(current, report, at, inbound.price)])
+        for (let i = 0; i < reports.length; i++) {
+          const last = states[states.length - 1]!.record
+          // Once re-routed, the rest of the reports are about the abandoned WhatsApp leg.
+          if (last.providerMessageId === null) break
+          const inbound = reports[i]!
+          if (reportsNotOnWhatsApp(last, inbound)) {
+            return Effect.flatMap(
+              applyInbound(last, inbound, at),
+              (next) => applyAllInbound([...states, ...next], reports.slice(i + 1), at)
+            )
+          }
+          states.push(Settlement.applyReport(last, inbound.report, at, inbound.price))
+        }
+        return Effect.succeed(states)
       }
 
       /** The recipient has no WhatsApp: the contact loses it, and the message falls back to SMS if it may. */
@@ -302,17 +324,7 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
           at,
           accepted.price
         )
-        if (heldReports.length === 0) return Effect.succeed([sent])
-        return Effect.gen(function*() {
-          const states = [sent]
-          for (const inbound of heldReports) {
-            const last = states[states.length - 1]!.record
-            // Once re-routed, the rest of the held reports are about the abandoned WhatsApp leg.
-            if (last.providerMessageId === null) break
-            states.push(...yield* applyInbound(last, inbound, at))
-          }
-          return states
-        })
+        return applyAllInbound([sent], heldReports, at)
       }
 
       return StatusTracking.of({
@@ -367,6 +379,11 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
     Effect.map(StatusTracking, (tracking) => InboundReports.of({ ingest: tracking.ingest }))
   )
 }
+
+/** Whether a report says a WhatsApp message's recipient has no WhatsApp, news to the message as it is. */
+const reportsNotOnWhatsApp = (current: MessageRecord, { report }: InboundReport): boolean =>
+  report.status === "failed" && report.error?.code === ChannelSelection.notOnWhatsAppCode &&
+  current.channel === "whatsapp" && MessageStatus.advances(current, report)
 
 /** A message's id at a provider, unique across providers: provider names are ours and have no newline. */
 const providerKey = (provider: string, providerMessageId: string): string => `${provider}\n${providerMessageId}`

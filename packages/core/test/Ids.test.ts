@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, FastCheck, Schema, TestClock } from "effect"
-import { ContactId, make, MessageId, uuidv7 } from "../src/Ids.js"
+import { at, ContactId, make, MessageId, uuidv7 } from "../src/Ids.js"
 
 const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const maxMillis = 2 ** 48 - 1
@@ -45,6 +45,21 @@ describe("Ids.uuidv7", () => {
   it("gives different ids within the same millisecond", () => {
     const ids = new Set(Array.from({ length: 1000 }, () => uuidv7(1_735_689_600_000)))
     assert.strictEqual(ids.size, 1000)
+  })
+})
+
+describe("Ids.at", () => {
+  it("stamps the id with the time given when no later id was made", () => {
+    const id = at(MessageId, new Date(maxMillis))
+    assert.match(id, v7)
+    assert.strictEqual(millisOf(id), maxMillis)
+  })
+
+  it("sorts an id stamped with an earlier time than the last id's after it", () => {
+    const last = uuidv7(1_735_689_600_500)
+    const next = at(MessageId, new Date(1_735_689_600_100))
+    assert.isTrue(next > last)
+    assert.strictEqual(millisOf(next), 1_735_689_600_500)
   })
 })
 

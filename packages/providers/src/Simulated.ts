@@ -148,8 +148,9 @@ export const make = (options?: { readonly delayMillis?: number | undefined }) =>
 
     /** Step k of the script arrives k delays after the send, so one message's reports keep their order. */
     const report = (request: Provider.SendRequest, id: string, steps: ReadonlyArray<Step>) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.forEach(steps, (step, i) => {
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const timers: Array<number> = []
+        steps.forEach((step, i) => {
           const at = now + (i + 1) * delayMillis
           const pending: Provider.InboundReport = {
             provider: name,
@@ -164,24 +165,30 @@ export const make = (options?: { readonly delayMillis?: number | undefined }) =>
           const waiting = due.get(at)
           if (waiting !== undefined) {
             waiting.push(pending)
-            return Effect.void
+          } else {
+            due.set(at, [pending])
+            timers.push(at)
           }
-          due.set(at, [pending])
-          return FiberSet.run(fibers, Effect.zipRight(Effect.sleep(Duration.millis(at - now)), arrive(at)))
-        }, { discard: true }))
+        })
+        return Effect.forEach(
+          timers,
+          (at) => FiberSet.run(fibers, Effect.zipRight(Effect.sleep(Duration.millis(at - now)), arrive(at))),
+          { discard: true }
+        )
+      })
 
     const send = (request: Provider.SendRequest): Effect.Effect<Provider.Accepted, Provider.ProviderRejected> =>
-      Effect.gen(function* () {
+      Effect.suspend(() => {
         const end = ending(request.nationalNumber)
-        if (end === "01") return yield* rejection(request, permanentFailure(request.channel))
-        if (end === "02" && request.attempt <= 2) return yield* rejection(request, transientFailure(request.channel))
+        if (end === "01") return Effect.fail(rejection(request, permanentFailure(request.channel)))
+        if (end === "02" && request.attempt <= 2) return Effect.fail(rejection(request, transientFailure(request.channel)))
         if ((end === "03" || end === "04") && request.channel === "whatsapp") {
-          return yield* rejection(request, notOnWhatsApp)
+          return Effect.fail(rejection(request, notOnWhatsApp))
         }
         const id = `sim_${crypto.randomUUID()}`
         const steps = script(end, request.channel)
-        if (steps.length > 0) yield* report(request, id, steps)
-        return { providerMessageId: id, channelResponse: acceptedResponse(request, id) }
+        const accepted = Effect.succeed({ providerMessageId: id, channelResponse: acceptedResponse(request, id) })
+        return steps.length === 0 ? accepted : Effect.zipRight(report(request, id, steps), accepted)
       })
 
     const sms: Provider.ChannelProvider = { name, send }

@@ -1,4 +1,4 @@
-import { Clock, Effect } from "effect"
+import { Effect } from "effect"
 
 /**
  * A small, time-bounded cache for rows that are read on every send but change rarely (the rate card,
@@ -10,12 +10,17 @@ export interface TtlCache<K, V> {
   readonly invalidate: (key?: K) => Effect.Effect<void>
 }
 
-/** A cache holding at most `capacity` entries for `ttlMillis` each (oldest evicted first). */
+/**
+ * A cache holding at most `capacity` entries for `ttlMillis` each (oldest evicted first). Entries expire by
+ * the wall clock, not the Effect `Clock`: the TTL bounds how long another process's change goes unseen, a
+ * matter of real time, and a hit then costs no effect beyond its value (it sits on every send).
+ */
 export const make = <K, V>(ttlMillis: number, capacity: number): TtlCache<K, V> => {
   const entries = new Map<K, { readonly value: V; readonly expires: number }>()
   return {
     get: (key, load, keep = () => true) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      Effect.suspend(() => {
+        const now = Date.now()
         const hit = entries.get(key)
         if (hit !== undefined && hit.expires > now) return Effect.succeed(hit.value)
         return Effect.tap(load, (value) =>
