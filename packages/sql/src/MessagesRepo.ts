@@ -15,9 +15,12 @@ import { call, chunked, chunkedWrite, date, flag, int, intOrNull, isSet, millis 
 // writes, so validating them again would only cost time. Dates are ISO strings (`Date#toJSON`), the
 // same encoding `Schema.Date` uses.
 const encodeHistory = (history: ReadonlyArray<MessageStatus.StatusHistoryEntry>): string => JSON.stringify(history)
-const decodeHistory = (json: string): ReadonlyArray<MessageStatus.StatusHistoryEntry> =>
-  (JSON.parse(json) as ReadonlyArray<{ readonly status: MessageStatus.MessageStatus; readonly timestamp: string; readonly channel?: Channel.Channel }>)
-    .map((entry) => ({ ...entry, timestamp: new Date(entry.timestamp) }))
+// The parsed entries are fresh objects, so their timestamps are turned into dates in place.
+const decodeHistory = (json: string): ReadonlyArray<MessageStatus.StatusHistoryEntry> => {
+  const entries = JSON.parse(json) as Array<{ status: MessageStatus.MessageStatus; timestamp: string | Date; channel?: Channel.Channel }>
+  for (const entry of entries) entry.timestamp = new Date(entry.timestamp)
+  return entries as ReadonlyArray<MessageStatus.StatusHistoryEntry>
+}
 const encodeFallback = (fallback: Message.Fallback): string => JSON.stringify(fallback)
 const decodeFallback = (json: string): Message.Fallback => {
   const fallback = JSON.parse(json) as Omit<Message.Fallback, "timestamp"> & { readonly timestamp: string }
