@@ -39,7 +39,8 @@ const world = async (filename: string, reachedProvider: Map<string, number>) => 
   // The same store layer twice is built once: the benchmark reads its SqlClient to count deliveries.
   const store = Sqlite.layer({ filename })
   const runtime = ManagedRuntime.make(
-    Layer.mergeAll(SentLayer.layer(store, timedProviders(reachedProvider)), store, Layer.setTracerEnabled(false))
+    // Provided, not merged: the workers' fibers, forked while the layer is built, get the setting too.
+    Layer.mergeAll(SentLayer.layer(store, timedProviders(reachedProvider)), store).pipe(Layer.provide(Layer.setTracerEnabled(false)))
   )
   const setup = await runtime.runPromise(Effect.gen(function*() {
     const accounts = yield* Accounts.Accounts

@@ -59,11 +59,11 @@ const providersLayer = (
 
 /** Builds Sent and returns its Promise API. Call `close()` to stop its workers and release the store. */
 export const createSent = async (options: SentOptions = {}) => {
-  // A Promise host has no way to plug in a tracer, so spans would only cost time on every call.
+  // A Promise host has no way to plug in a tracer, so spans would only cost time on every call. Provided,
+  // not merged: the workers' fibers, forked while the layer is built, must get the setting too.
   const runtime = ManagedRuntime.make(
-    Layer.merge(
-      SentLayer.layer(storeLayer(options.database), providersLayer(options.providers), options),
-      Layer.setTracerEnabled(false)
+    SentLayer.layer(storeLayer(options.database), providersLayer(options.providers), options).pipe(
+      Layer.provide(Layer.setTracerEnabled(false))
     )
   )
   const run = async <A, E>(effect: Effect.Effect<A, E, SentLayer.Services>): Promise<A> => {
