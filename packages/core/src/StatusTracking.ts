@@ -15,8 +15,8 @@
  * about the abandoned WhatsApp id no longer match the message and stay held.
  *
  * Work is set-based: concurrent reports are ingested as one batch, and a batch of changes reads its
- * messages in one statement, saves them in one, and emits their events in one, so a busy store pays a
- * few statements per batch rather than several per report.
+ * messages in one statement (acceptances mostly need none: see `accepted`), saves them in one, and emits
+ * their events in one, so a busy store pays a few statements per batch rather than several per report.
  */
 import { Context, Effect, FiberRef, Layer, Option, Schema } from "effect"
 import * as ChannelSelection from "./ChannelSelection.js"
