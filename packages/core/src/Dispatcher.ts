@@ -26,6 +26,7 @@ import type { MessageError } from "./MessageStatus.js"
 import { type ProviderRejected, Providers } from "./Provider.js"
 import { type Acceptance, StatusTracking } from "./StatusTracking.js"
 import { Contacts, type DispatchJob, DispatchJobs, JobSignals, Messages } from "./Storage.js"
+import * as WakeUp from "./WakeUp.js"
 
 /** How a dispatch worker behaves. */
 export interface Options {
@@ -159,11 +160,7 @@ const make = (options: Options) =>
     let unrecorded = 0
     const maxUnrecorded = 4 * options.concurrency
     const room = () => Math.min(options.concurrency - sending, maxUnrecorded - unrecorded)
-    const waiting = new Set<() => void>()
-    const wake = () => {
-      for (const resume of waiting) resume()
-      waiting.clear()
-    }
+    const freed = WakeUp.make(() => room() > 0)
     /** Counts a claimed job in; returns what its send's end and its fiber's end give back. */
     const holdSlot = () => {
       sending++
@@ -173,24 +170,17 @@ const make = (options: Options) =>
         if (sendOver) return
         sendOver = true
         sending--
-        wake()
+        freed.wake()
       }
       const jobEnded = () => {
         sendEnded()
         unrecorded--
-        wake()
+        freed.wake()
       }
       return { sendEnded, jobEnded }
     }
     const slotFree: Effect.Effect<void> = Effect.suspend(() =>
-      room() > 0 ? Effect.void : Effect.zipRight(
-        Effect.async<void>((resume) => {
-          const waiter = () => resume(Effect.void)
-          waiting.add(waiter)
-          return Effect.sync(() => waiting.delete(waiter))
-        }),
-        slotFree
-      ))
+      room() > 0 ? Effect.void : Effect.zipRight(freed.wait, slotFree))
 
     // Sends accepted together are recorded, and their jobs completed, in one unit.
     const accepted = yield* Batcher.make(

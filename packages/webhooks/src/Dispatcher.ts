@@ -7,7 +7,7 @@
  * An endpoint answering 410 Gone, or failing delivery after delivery for long enough, is disabled, and a
  * `webhook.disabled` event records it in its log.
  */
-import { Storage } from "@sent/core"
+import { Storage, WakeUp } from "@sent/core"
 import {
   Cause,
   Clock,
@@ -77,30 +77,6 @@ interface Settling {
   readonly resume: (settled: Exit.Exit<void>) => void
 }
 
-/**
- * A wake-up for one waiting fiber: `wait` suspends until the next `wake`, or returns at once when `ready`
- * holds. Plain callbacks rather than a queue and a deferred: they run for every delivery.
- */
-const makeWakeUp = (ready: () => boolean) => {
-  let waiting: (() => void) | undefined
-  return {
-    wait: Effect.async<void>((resume) => {
-      if (ready()) return resume(Effect.void)
-      const self = () => resume(Effect.void)
-      waiting = self
-      // An interrupted wait (a lost race) may end after the next wait began: clear only its own.
-      return Effect.sync(() => {
-        if (waiting === self) waiting = undefined
-      })
-    }),
-    wake: () => {
-      const wake = waiting
-      waiting = undefined
-      wake?.()
-    }
-  }
-}
-
 const describeStatus = (status: number) => `Receiver answered HTTP ${status}`
 
 /**
@@ -130,7 +106,7 @@ export const make = (
     // batch committed: one transaction of a few statements for many deliveries. An attempt counts as done
     // only once its batch committed, so at-least-once and the per-message order hold as with one by one.
     let settling: Array<Settling> = []
-    const attemptsFinished = makeWakeUp(() => settling.length > 0)
+    const attemptsFinished = WakeUp.make(() => settling.length > 0)
     const record = (id: Storage.ClaimedDelivery["id"], attempt: Storage.DeliveryAttempt, outcome: Outcome) =>
       Effect.async<void>((resume) => {
         settling.push({ attempt: { id, attempt, outcome }, resume })
@@ -259,7 +235,7 @@ export const make = (
     const batch = Math.max(1, Math.floor(options.concurrency / 4))
     // A finished delivery frees a slot and may make its message's next event due: it wakes the loop.
     let finished = false
-    const slotFreed = makeWakeUp(() => finished)
+    const slotFreed = WakeUp.make(() => finished)
     const freeSlot = Effect.sync(() => {
       inFlight--
       finished = true
