@@ -303,11 +303,8 @@ export class StatusTracking extends Context.Tag("@sent/core/StatusTracking")<
           return batch.map(() => undefined)
         }))
 
+      // Runs on a message without a provider id: `accepted` passes no other.
       const acceptStep = (acceptance: Acceptance, heldReports: ReadonlyArray<InboundReport>): Step<never> => (current, at) => {
-        if (current.providerMessageId !== null) {
-          // Recorded already: what was taken for this id stays held.
-          return Effect.as(held.hold(heldReports, at), [])
-        }
         const { accepted, provider } = acceptance
         // After a live fallback the message is `sent` already: the SMS acceptance records its id and
         // response without a second `sent` entry.
