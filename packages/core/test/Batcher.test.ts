@@ -2,12 +2,19 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Ref } from "effect"
 import * as Batcher from "../src/internal/batcher.js"
 
+/** A batcher that records every batch it runs and answers each item with `answer(item)`. */
+const recording = <A, B>(maxBatch: number, answer: (item: A) => B) =>
+  Effect.gen(function*() {
+    const batches = yield* Ref.make<Array<ReadonlyArray<A>>>([])
+    const submit = yield* Batcher.make(maxBatch, (items: ReadonlyArray<A>) =>
+      Effect.as(Ref.update(batches, (all) => [...all, items]), items.map(answer)))
+    return { batches, submit }
+  })
+
 describe("Batcher", () => {
   it.live("runs concurrent submissions in one batch and answers each caller with its own result", () =>
     Effect.gen(function*() {
-      const batches = yield* Ref.make<Array<ReadonlyArray<number>>>([])
-      const submit = yield* Batcher.make(64, (items: ReadonlyArray<number>) =>
-        Effect.as(Ref.update(batches, (all) => [...all, items]), items.map((n) => n * 10)))
+      const { batches, submit } = yield* recording(64, (n: number) => n * 10)
       const results = yield* Effect.forEach([1, 2, 3, 4], submit, { concurrency: "unbounded" })
       expect(results).toEqual([10, 20, 30, 40])
       expect(yield* Ref.get(batches)).toEqual([[1, 2, 3, 4]])
@@ -32,9 +39,7 @@ describe("Batcher", () => {
 
   it.live("splits what waits into batches of at most maxBatch, in order, and starts again after going idle", () =>
     Effect.gen(function*() {
-      const batches = yield* Ref.make<Array<ReadonlyArray<number>>>([])
-      const submit = yield* Batcher.make(4, (items: ReadonlyArray<number>) =>
-        Effect.as(Ref.update(batches, (all) => [...all, items]), items))
+      const { batches, submit } = yield* recording(4, (n: number) => n)
       const items = Array.from({ length: 10 }, (_, i) => i)
       expect(yield* Effect.forEach(items, submit, { concurrency: "unbounded" })).toEqual(items)
       expect(yield* Ref.get(batches)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
@@ -45,9 +50,7 @@ describe("Batcher", () => {
 
   it.live("a caller interrupted before its batch starts is left out of it", () =>
     Effect.gen(function*() {
-      const batches = yield* Ref.make<Array<ReadonlyArray<string>>>([])
-      const submit = yield* Batcher.make(64, (items: ReadonlyArray<string>) =>
-        Effect.as(Ref.update(batches, (all) => [...all, items]), items))
+      const { batches, submit } = yield* recording(64, (item: string) => item)
       const gone = yield* Effect.fork(submit("gone"))
       const kept = yield* Effect.fork(submit("kept"))
       // Both are waiting for the batch's turn of the event loop; one gives up.
