@@ -37,8 +37,12 @@ export const percentile = (samples: ReadonlyArray<number>, p: number): number =>
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
 
-/** The median of some samples. */
-export const median = (samples: ReadonlyArray<number>): number => percentile(samples, 50)
+/** The median of some samples (the mean of the middle two of an even count). */
+export const median = (samples: ReadonlyArray<number>): number => {
+  const sorted = [...samples].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
 
 /**
  * The storage baseline: raw better-sqlite3, WAL, one single-row insert per transaction — the median of

@@ -17,7 +17,7 @@ import { Ids, Storage } from "@sent/core"
 import { Sqlite } from "@sent/sql"
 import { Dispatcher, Sender, Signature, UrlPolicy } from "@sent/webhooks"
 import { Duration, Effect, Layer, ManagedRuntime } from "effect"
-import type { Benchmark } from "./Bench.js"
+import { type Benchmark, median } from "./Bench.js"
 
 const COUNT = 5_000
 const WARM_UP = 1_000
@@ -31,12 +31,6 @@ const IN_FLIGHT = 64
 const EVENTS_PER_MESSAGE = 2
 
 const receiverMain = fileURLToPath(new URL("../examples/webhook-receiver/src/main.ts", import.meta.url))
-
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
 
 /** Starts the example receiver in a child process; resolves with its URL and a stop function. */
 const startReceiver = async (secret: string) => {
